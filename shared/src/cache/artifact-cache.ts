@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { replaceDirectory } from '../artifact/store.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * Where finished artifacts are kept between runs, by a key over their inputs. On a runner
+ * with the Actions cache service this is @actions/cache; elsewhere (the CLI, a laptop, tests)
+ * a local directory. Caching is an optimisation: failures are warnings, never step failures.
+ */
+export interface ArtifactCache {
+  readonly kind: 'actions' | 'local';
+  /** Where the cache lives, for logs. */
+  readonly location: string;
+  /** Restores the directory saved under `key` onto `target`; false on a miss. */
+  restore(key: string, target: string): Promise<boolean>;
+  /** Saves the directory `target` under `key`. */
+  save(key: string, target: string): Promise<void>;
+}
+
+/** The default local cache directory: $MLOPS_CACHE_DIR, else $XDG_CACHE_HOME/mlops-actions, else ~/.cache/mlops-actions. */
+export function defaultLocalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MLOPS_CACHE_DIR) return resolve(env.MLOPS_CACHE_DIR);
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mlops-actions');
+}
+
+export function createLocalCache(root: string, logger: Logger): ArtifactCache {
+  const entry = (key: string) => join(root, key.replace(/[^A-Za-z0-9._-]/g, '_'));
+  return {
+    kind: 'local',
+    location: root,
+    async restore(key, target) {
+      const source = entry(key);
+      if (!(await stat(source).then((s) => s.isDirectory(), () => false))) return false;
+      const finalPath = resolve(target);
+      await mkdir(dirname(finalPath), { recursive: true });
+      const tmp = join(dirname(finalPath), `.${basename(finalPath)}.restore-${randomBytes(6).toString('hex')}`);
+      try {
+        await cp(source, tmp, { recursive: true });
+        await replaceDirectory(tmp, finalPath);
+        return true;
+      } catch (error) {
+        await rm(tmp, { recursive: true, force: true });
+        logger.warning(`local cache: could not restore ${key}: ${(error as Error).message}`);
+        return false;
+      }
+    },
+    async save(key, target) {
+      const finalPath = entry(key);
+      if (await stat(finalPath).then(() => true, () => false)) return;
+      const tmp = `${finalPath}.tmp-${randomBytes(6).toString('hex')}`;
+      try {
+        await mkdir(root, { recursive: true });
+        await cp(resolve(target), tmp, { recursive: true });
+        await rename(tmp, finalPath);
+      } catch (error) {
+        await rm(tmp, { recursive: true, force: true });
+        logger.warning(`local cache: could not save ${key}: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
+/** The GitHub Actions cache service through @actions/cache (loaded only when used). */
+export function createActionsCache(logger: Logger): ArtifactCache {
+  return {
+    kind: 'actions',
+    location: 'GitHub Actions cache',
+    async restore(key, target) {
+      try {
+        const cache = await import('@actions/cache');
+        return (await cache.restoreCache([resolve(target)], key)) === key;
+      } catch (error) {
+        logger.warning(`Actions cache: restore of ${key} failed, computing instead: ${(error as Error).message}`);
+        return false;
+      }
+    },
+    async save(key, target) {
+      try {
+        const cache = await import('@actions/cache');
+        await cache.saveCache([resolve(target)], key);
+      } catch (error) {
+        const name = (error as Error).name;
+        // Another job saved the same key first: the content is the same, nothing to do.
+        if (name === 'ReserveCacheError') logger.info(`Actions cache: ${key} already saved.`);
+        else logger.warning(`Actions cache: save of ${key} failed: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
+/** The Actions cache when the runner provides the service, else the local directory. */
+export function createArtifactCache(logger: Logger, env: NodeJS.ProcessEnv = process.env): ArtifactCache {
+  if (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL) return createActionsCache(logger);
+  return createLocalCache(defaultLocalCacheDir(env), logger);
+}

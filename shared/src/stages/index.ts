@@ -1,0 +1,8 @@
+import type { Stage } from '../runtime/stage.js';
+import { preprocessDataStage } from './preprocess-data.js';
+
+/** Every stage, by action / subcommand name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const stages: Record<string, Stage<any, any>> = {
+  [preprocessDataStage.name]: preprocessDataStage,
+};
