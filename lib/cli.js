@@ -1,6 +1,6 @@
 import { createRequire as __mlopsCreateRequire } from 'node:module';
 const require = __mlopsCreateRequire(import.meta.url);
-import{ConfigurationError,VERSION,createArtifactCache,didYouMean,isUserError,preprocessDataStage}from"./chunks/chunk-CNDJ5BOP.js";import"./chunks/chunk-ZF6ZWYLT.js";function createStreamLogger(stream=process.stderr,options={}){let line=text=>{stream.write(`${text}
+import{ConfigurationError,VERSION,createArtifactCache,didYouMean,isUserError,preprocessDataStage}from"./chunks/chunk-7S3L2JAP.js";import"./chunks/chunk-ZF6ZWYLT.js";function createStreamLogger(stream=process.stderr,options={}){let line=text=>{stream.write(`${text}
 `)};return{info:m=>line(m),warning:m=>line(`warning: ${m}`),error:m=>line(`error: ${m}`),debug:m=>{options.debug&&line(`debug: ${m}`)},async group(name,fn){return line(`== ${name}`),fn()}}}var stages={[preprocessDataStage.name]:preprocessDataStage};var USAGE=`mlops ${VERSION}: the mlops-actions stages on the command line
 
 usage: mlops <stage> [--<input> <value>]...

@@ -8,7 +8,8 @@ import { readArtifact, type LoadedArtifact } from './store.js';
 /** The prefix that makes an artifact input a reference to a workflow artifact of this run. */
 export const ARTIFACT_REF_PREFIX = 'artifact:';
 
-function requireRunner(env: NodeJS.ProcessEnv, input: string, what: string): void {
+/** Fails fast, before any work, when an upload is asked for off a runner. */
+export function requireRunner(env: NodeJS.ProcessEnv, input: string, what: string): void {
   if (!env.ACTIONS_RUNTIME_TOKEN) {
     throw new ConfigurationError(
       `${what} needs the GitHub Actions runner (ACTIONS_RUNTIME_TOKEN is not set here). Outside a workflow, pass the artifact's local directory instead.`,

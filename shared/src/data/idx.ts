@@ -45,15 +45,23 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
   return { dims, data };
 }
 
-async function findIdx(dir: string, names: string[], stem: string): Promise<string> {
-  const found = names.find((n) => n === stem || n === `${stem}.gz`);
-  if (!found) {
+/** The four files of an MNIST-layout directory, or an error listing every one that is missing. */
+async function findIdxFiles(dir: string): Promise<Record<keyof typeof IDX_FILES, string>> {
+  const names = await readdir(dir);
+  const found: Partial<Record<keyof typeof IDX_FILES, string>> = {};
+  const missing: string[] = [];
+  for (const [key, stem] of Object.entries(IDX_FILES) as [keyof typeof IDX_FILES, string][]) {
+    const name = names.find((n) => n === stem || n === `${stem}.gz`);
+    if (name) found[key] = join(dir, name);
+    else missing.push(`${stem}[.gz]`);
+  }
+  if (missing.length) {
     throw new ConfigurationError(
-      `directory '${dir}' has no ${stem}[.gz]; an IDX source directory holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz).`,
+      `directory '${dir}' has no ${missing.join(', ')}; an IDX source directory holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz).`,
       { input: 'source' },
     );
   }
-  return join(dir, found);
+  return found as Record<keyof typeof IDX_FILES, string>;
 }
 
 /** Reads one images/labels pair into a TableBuilder (pixels as float32, labels as digits). */
@@ -84,9 +92,9 @@ async function readPair(imagesPath: string, labelsPath: string): Promise<{ table
 
 /** Reads an MNIST-layout directory: the train pair and the t10k pair. */
 export async function readIdxDirectory(dir: string): Promise<{ train: TableBuilder; test: TableBuilder; shape: number[] }> {
-  const names = await readdir(dir);
-  const train = await readPair(await findIdx(dir, names, IDX_FILES.trainImages), await findIdx(dir, names, IDX_FILES.trainLabels));
-  const test = await readPair(await findIdx(dir, names, IDX_FILES.testImages), await findIdx(dir, names, IDX_FILES.testLabels));
+  const files = await findIdxFiles(dir);
+  const train = await readPair(files.trainImages, files.trainLabels);
+  const test = await readPair(files.testImages, files.testLabels);
   if (train.shape.join('x') !== test.shape.join('x')) {
     throw new ConfigurationError(`train images are ${train.shape.join('×')} but t10k images are ${test.shape.join('×')}.`, { input: 'source' });
   }

@@ -4,7 +4,7 @@ import { canonicalJson, sha256Hex } from '../artifact/digest.js';
 import { describeProducer } from '../artifact/producer.js';
 import type { Dataset, DatasetSpec, SplitName } from '../artifact/schema.js';
 import { readArtifact, writeArtifact, type LoadedArtifact } from '../artifact/store.js';
-import { uploadWorkflowArtifact } from '../artifact/transfer.js';
+import { requireRunner, uploadWorkflowArtifact } from '../artifact/transfer.js';
 import { ConfigurationError } from '../errors.js';
 import type { StageContext } from '../runtime/stage.js';
 import { readIdxDirectory } from './idx.js';
@@ -90,6 +90,7 @@ export async function detectFormat(source: string, format: SourceFormat | 'auto'
  */
 export async function preprocessData(options: PreprocessOptions, context: StageContext): Promise<PreprocessResult> {
   const { logger } = context;
+  if (options.upload) requireRunner(context.env, 'upload', 'upload: true');
   const format = await detectFormat(options.source, options.format);
   const name = options.name || deriveName(options.source);
   const target = resolve(options.output, name);
