@@ -98,18 +98,99 @@ export const datasetSpecSchema = z.strictObject({
   quality: dataQualitySchema,
 });
 
+// ---------- Model ----------
+
+export const epochRecordSchema = z.strictObject({
+  epoch: z.number().int().positive(),
+  loss: z.number(),
+  metrics: z.record(z.string(), z.number()),
+  valLoss: z.number().optional(),
+  valMetrics: z.record(z.string(), z.number()),
+});
+
+export const modelSpecSchema = z.strictObject({
+  format: z.literal('tfjs-layers-model'),
+  task: z.enum(['classification', 'regression']),
+  files: z.strictObject({ model: z.string(), weights: z.array(z.string()) }),
+  weightsSha256: sha256Hex.describe('Hash of the weight values alone (the reproducibility check)'),
+  input: z.strictObject({
+    name: z.string(),
+    shape: z.array(z.number().int().positive()).describe('Shape of one example, without the batch dimension'),
+    dtype: z.literal('float32'),
+    normalization: normalizationSchema.describe('Applied to raw features before the model (from the dataset)'),
+  }),
+  output: z.strictObject({ name: z.string(), units: z.number().int().positive() }),
+  classes: z.array(z.string()).optional(),
+  parameters: z.number().int().nonnegative(),
+  architecture: z.array(z.record(z.string(), z.unknown())).describe('The layers as trained (units: auto resolved)'),
+  hyperparameters: z.strictObject({
+    epochs: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    optimizer: z.string(),
+    learningRate: z.number().positive(),
+    loss: z.string(),
+    metrics: z.array(z.string()),
+    seed: z.number().int(),
+    earlyStoppingPatience: z.number().int().nonnegative(),
+    backendFamily: z.enum(['tensorflow', 'wasm', 'cpu']).describe('Backends of one family compute alike'),
+  }),
+  epochsRun: z.number().int().nonnegative(),
+  stoppedEarly: z.boolean(),
+  history: z.array(epochRecordSchema),
+});
+
+// ---------- EvaluationReport ----------
+
+export const ruleResultSchema = z.strictObject({
+  rule: z.string(),
+  kind: z.enum(['threshold', 'regression']),
+  metric: z.string(),
+  observed: z.number(),
+  threshold: z.number().optional(),
+  baseline: z.number().optional(),
+  delta: z.number().optional(),
+  passed: z.boolean(),
+  message: z.string(),
+});
+
+export const evaluationSpecSchema = z.strictObject({
+  task: z.enum(['classification', 'regression']),
+  split: z.enum(SPLIT_NAMES),
+  rows: z.number().int().nonnegative(),
+  modelName: z.string(),
+  classes: z.array(z.string()).optional(),
+  metrics: z.record(z.string(), z.number()).describe('Headline and per-class metrics by rule name, e.g. accuracy, recall[Sneaker]'),
+  intervals: z.record(z.string(), z.tuple([z.number(), z.number()])).describe('95% bootstrap intervals of the headline metrics'),
+  perClass: z
+    .array(z.strictObject({ name: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int(), rocAuc: z.number().optional() }))
+    .optional(),
+  confusion: z.array(z.array(z.number().int())).optional(),
+  gate: z.strictObject({ passed: z.boolean(), results: z.array(ruleResultSchema) }),
+  baseline: z
+    .strictObject({ name: z.string(), digest: digestSchema, metrics: z.record(z.string(), z.number()), source: z.string() })
+    .optional(),
+  history: z.array(epochRecordSchema).optional().describe('The model\'s training curves, carried for the report'),
+  lineage: z.strictObject({ model: z.string(), dataset: z.string() }),
+});
+
 // ---------- Later kinds: their specs are filled in by the actions that produce them ----------
 
 const openSpec = z.looseObject({});
 
 export const specSchemas = {
   Dataset: datasetSpecSchema,
-  Model: openSpec,
-  EvaluationReport: openSpec,
+  Model: modelSpecSchema,
+  EvaluationReport: evaluationSpecSchema,
   ContainerImage: openSpec,
   Deployment: openSpec,
   MonitoringReport: openSpec,
 } as const satisfies Record<ArtifactKind, z.ZodType>;
+
+/**
+ * Measurements of the run that made an artifact (wall time, throughput, device). Like
+ * createdAt they are kept out of the digest: they differ between identical runs.
+ */
+export const runInfoSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.number())]));
 
 function manifestSchema<K extends ArtifactKind>(kind: K) {
   return z.strictObject({
@@ -121,6 +202,7 @@ function manifestSchema<K extends ArtifactKind>(kind: K) {
     producer: producerSchema,
     createdAt: z.iso.datetime(),
     files: z.array(fileEntrySchema),
+    run: runInfoSchema.optional(),
     spec: specSchemas[kind] as (typeof specSchemas)[K],
   });
 }
@@ -143,3 +225,8 @@ export type Producer = z.infer<typeof producerSchema>;
 export type ArtifactSpec<K extends ArtifactKind> = z.infer<(typeof specSchemas)[K]>;
 export type ArtifactManifest<K extends ArtifactKind = ArtifactKind> = z.infer<(typeof manifestSchemas)[K]>;
 export type Dataset = ArtifactManifest<'Dataset'>;
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+export type EpochRecord = z.infer<typeof epochRecordSchema>;
+export type EvaluationSpec = z.infer<typeof evaluationSpecSchema>;
+export type RuleResult = z.infer<typeof ruleResultSchema>;
+export type RunInfo = z.infer<typeof runInfoSchema>;

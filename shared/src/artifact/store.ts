@@ -13,6 +13,7 @@ import {
   type FileEntry,
   type LineageEntry,
   type Producer,
+  type RunInfo,
 } from './schema.js';
 
 export const MANIFEST_FILE = 'artifact.json';
@@ -25,6 +26,8 @@ export interface ArtifactHeader<K extends ArtifactKind> {
   producer: Producer;
   /** Fixed creation time (tests); defaults to now. */
   createdAt?: Date;
+  /** Measurements of the run (not part of the digest). */
+  run?: RunInfo;
 }
 
 /**
@@ -53,6 +56,7 @@ export async function writeArtifact<K extends ArtifactKind>(
       producer: header.producer,
       createdAt: (header.createdAt ?? new Date()).toISOString(),
       files,
+      ...(header.run ? { run: header.run } : {}),
       spec,
     };
     const parsed = manifestSchemas[header.kind].safeParse(manifest);
