@@ -1,7 +1,11 @@
 import { createRequire as __mlopsCreateRequire } from 'node:module';
+import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
+import { dirname as __mlopsDirname } from 'node:path';
 const require = __mlopsCreateRequire(import.meta.url);
-import{ConfigurationError,VERSION,createArtifactCache,didYouMean,isUserError,preprocessDataStage}from"./chunks/chunk-7S3L2JAP.js";import"./chunks/chunk-ZF6ZWYLT.js";function createStreamLogger(stream=process.stderr,options={}){let line=text=>{stream.write(`${text}
-`)};return{info:m=>line(m),warning:m=>line(`warning: ${m}`),error:m=>line(`error: ${m}`),debug:m=>{options.debug&&line(`debug: ${m}`)},async group(name,fn){return line(`== ${name}`),fn()}}}var stages={[preprocessDataStage.name]:preprocessDataStage};var USAGE=`mlops ${VERSION}: the mlops-actions stages on the command line
+const __filename = __mlopsFileURLToPath(import.meta.url);
+const __dirname = __mlopsDirname(__filename);
+import{evaluateGateStage}from"./chunks/chunk-5WOLKMCL.js";import{preprocessDataStage}from"./chunks/chunk-6SIPEDUZ.js";import{trainModelStage}from"./chunks/chunk-QMTX6T6G.js";import"./chunks/chunk-7ROUSST4.js";import{ConfigurationError,VERSION,createArtifactCache,didYouMean,isUserError}from"./chunks/chunk-O5E7F63C.js";import"./chunks/chunk-D35TJWPK.js";function createStreamLogger(stream=process.stderr,options={}){let line=text=>{stream.write(`${text}
+`)};return{info:m=>line(m),warning:m=>line(`warning: ${m}`),error:m=>line(`error: ${m}`),debug:m=>{options.debug&&line(`debug: ${m}`)},async group(name,fn){return line(`== ${name}`),fn()}}}var stages={[preprocessDataStage.name]:preprocessDataStage,[trainModelStage.name]:trainModelStage,[evaluateGateStage.name]:evaluateGateStage};var USAGE=`mlops ${VERSION}: the mlops-actions stages on the command line
 
 usage: mlops <stage> [--<input> <value>]...
        mlops <stage> --help
@@ -16,5 +20,5 @@ ${lines.join(`
 `)}
 
 See action-catalog.md for what each input means.
-`),0}let flags=parseFlags(rest,stage.inputs,name),options=stage.parseInputs(input=>flags.get(input)??""),result=await stage.execute(options,{logger,cache:createArtifactCache(logger),via:"cli",env:process.env});return io.stdout.write(`${JSON.stringify(stage.outputs(result),null,2)}
-`),0}catch(error){return isUserError(error)?logger.error(error.message):logger.error(`unexpected failure (a bug in mlops-actions): ${error?.stack??error}`),1}}process.exitCode=await main(process.argv.slice(2));
+`),0}let flags=parseFlags(rest,stage.inputs,name),options=stage.parseInputs(input=>flags.get(input)??""),result=await stage.execute(options,{logger,cache:createArtifactCache(logger),via:"cli",env:process.env});io.stdout.write(`${JSON.stringify(stage.outputs(result),null,2)}
+`);let failure=stage.failure?.(result);return failure?(logger.error(failure),1):0}catch(error){return isUserError(error)?logger.error(error.message):logger.error(`unexpected failure (a bug in mlops-actions): ${error?.stack??error}`),1}}process.exitCode=await main(process.argv.slice(2));

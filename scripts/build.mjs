@@ -36,10 +36,26 @@ async function bundle() {
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
-    // CommonJS dependencies call require(); give ESM output one.
-    banner: { js: "import { createRequire as __mlopsCreateRequire } from 'node:module';\nconst require = __mlopsCreateRequire(import.meta.url);" },
+    // tfjs-core loads node-fetch only when there is no global fetch; Node 24 has one.
+    external: ['node-fetch'],
+    // CommonJS dependencies call require(); the wasm glue reads __dirname. Give ESM output both.
+    banner: {
+      js: [
+        "import { createRequire as __mlopsCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';",
+        "import { dirname as __mlopsDirname } from 'node:path';",
+        'const require = __mlopsCreateRequire(import.meta.url);',
+        'const __filename = __mlopsFileURLToPath(import.meta.url);',
+        'const __dirname = __mlopsDirname(__filename);',
+      ].join('\n'),
+    },
   });
-  return result.outputFiles.map((f) => ({ path: relative(root, f.path), text: f.text }));
+  const files = result.outputFiles.map((f) => ({ path: relative(root, f.path), text: f.text }));
+  // The WebAssembly backend's binaries, once for every action (lib/wasm, beside lib/chunks).
+  for (const wasm of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
+    files.push({ path: `lib/wasm/${wasm}`, bytes: await readFile(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist', wasm)) });
+  }
+  return files;
 }
 
 /** JSON Schema per artifact kind, from the zod schemas (the single source of truth). */
@@ -88,9 +104,9 @@ const files = await generated();
 if (check) {
   const problems = [];
   for (const f of files) {
-    const current = existsSync(join(root, f.path)) ? await readFile(join(root, f.path), 'utf8') : null;
+    const current = existsSync(join(root, f.path)) ? await readFile(join(root, f.path)) : null;
     if (current === null) problems.push(`missing: ${f.path}`);
-    else if (current !== f.text) problems.push(`stale: ${f.path}`);
+    else if (!current.equals(f.bytes ?? Buffer.from(f.text))) problems.push(`stale: ${f.path}`);
   }
   const expected = new Set(files.map((f) => f.path));
   for (const p of await existingGenerated()) if (!expected.has(p)) problems.push(`left over: ${p}`);
@@ -106,7 +122,7 @@ if (check) {
   for (const name of await readdir(join(root, 'actions'))) await rm(join(root, 'actions', name, 'dist'), { recursive: true, force: true });
   for (const f of files) {
     await mkdir(dirname(join(root, f.path)), { recursive: true });
-    await writeFile(join(root, f.path), f.text);
+    await writeFile(join(root, f.path), f.bytes ?? f.text);
   }
   const bytes = files.filter((f) => f.path.endsWith('.js')).reduce((n, f) => n + Buffer.byteLength(f.text), 0);
   console.log(`Wrote ${files.length} files (${(bytes / 1024).toFixed(0)} KiB of JavaScript).`);

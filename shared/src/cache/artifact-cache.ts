@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { replaceDirectory } from '../artifact/store.js';
@@ -14,8 +14,11 @@ export interface ArtifactCache {
   readonly kind: 'actions' | 'local';
   /** Where the cache lives, for logs. */
   readonly location: string;
-  /** Restores the directory saved under `key` onto `target`; false on a miss. */
-  restore(key: string, target: string): Promise<boolean>;
+  /**
+   * Restores the directory saved under `key` onto `target`, or else the newest entry whose
+   * key starts with one of `restoreKeys`; returns the key restored, undefined on a miss.
+   */
+  restore(key: string, target: string, restoreKeys?: string[]): Promise<string | undefined>;
   /** Saves the directory `target` under `key`. */
   save(key: string, target: string): Promise<void>;
 }
@@ -27,24 +30,41 @@ export function defaultLocalCacheDir(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 export function createLocalCache(root: string, logger: Logger): ArtifactCache {
-  const entry = (key: string) => join(root, key.replace(/[^A-Za-z0-9._-]/g, '_'));
+  const safe = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_');
+  const entry = (key: string) => join(root, safe(key));
+  const isDir = (path: string) => stat(path).then((s) => (s.isDirectory() ? s : null), () => null);
+  /** The exact key, else the newest entry under one of the prefixes. */
+  async function find(key: string, restoreKeys: string[]): Promise<string | undefined> {
+    if (await isDir(entry(key))) return safe(key);
+    const names = await readdir(root).catch(() => [] as string[]);
+    for (const prefix of restoreKeys.map(safe)) {
+      let best: { name: string; mtime: number } | undefined;
+      for (const name of names.filter((n) => n.startsWith(prefix) && !n.includes('.tmp-'))) {
+        const info = await isDir(join(root, name));
+        if (info && (!best || info.mtimeMs > best.mtime)) best = { name, mtime: info.mtimeMs };
+      }
+      if (best) return best.name;
+    }
+    return undefined;
+  }
   return {
     kind: 'local',
     location: root,
-    async restore(key, target) {
-      const source = entry(key);
-      if (!(await stat(source).then((s) => s.isDirectory(), () => false))) return false;
+    async restore(key, target, restoreKeys = []) {
+      const found = await find(key, restoreKeys);
+      if (!found) return undefined;
+      const source = join(root, found);
       const finalPath = resolve(target);
       await mkdir(dirname(finalPath), { recursive: true });
       const tmp = join(dirname(finalPath), `.${basename(finalPath)}.restore-${randomBytes(6).toString('hex')}`);
       try {
         await cp(source, tmp, { recursive: true });
         await replaceDirectory(tmp, finalPath);
-        return true;
+        return found;
       } catch (error) {
         await rm(tmp, { recursive: true, force: true });
         logger.warning(`local cache: could not restore ${key}: ${(error as Error).message}`);
-        return false;
+        return undefined;
       }
     },
     async save(key, target) {
@@ -68,13 +88,13 @@ export function createActionsCache(logger: Logger): ArtifactCache {
   return {
     kind: 'actions',
     location: 'GitHub Actions cache',
-    async restore(key, target) {
+    async restore(key, target, restoreKeys = []) {
       try {
         const cache = await import('@actions/cache');
-        return (await cache.restoreCache([resolve(target)], key)) === key;
+        return await cache.restoreCache([resolve(target)], key, restoreKeys);
       } catch (error) {
         logger.warning(`Actions cache: restore of ${key} failed, computing instead: ${(error as Error).message}`);
-        return false;
+        return undefined;
       }
     },
     async save(key, target) {

@@ -57,6 +57,11 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     const options = stage.parseInputs((input) => flags.get(input) ?? '');
     const result = await stage.execute(options, { logger, cache: createArtifactCache(logger), via: 'cli', env: process.env });
     io.stdout.write(`${JSON.stringify(stage.outputs(result), null, 2)}\n`);
+    const failure = stage.failure?.(result);
+    if (failure) {
+      logger.error(failure);
+      return 1;
+    }
     return 0;
   } catch (error) {
     if (isUserError(error)) logger.error(error.message);

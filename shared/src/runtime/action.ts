@@ -32,6 +32,8 @@ export async function runAction<O, R>(stage: Stage<O, R>, getInputs: () => O): P
     const outputs = stage.outputs(result);
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(stage.summary(result), true).write();
+    const failure = stage.failure?.(result);
+    if (failure) core.setFailed(failure);
   } catch (error) {
     if (isUserError(error)) core.setFailed(error.message);
     else {

@@ -27,6 +27,11 @@ export interface Stage<Options, Result> {
   outputs(result: Result): Record<string, string>;
   /** The job summary (markdown). */
   summary(result: Result): string;
+  /**
+   * A result that should fail the step after its outputs are set (a failed gate): the
+   * message for the failure, or undefined. Outputs and summary are written either way.
+   */
+  failure?(result: Result): string | undefined;
 }
 
 /** Wraps a reader so unset inputs read as the stage's documented default. */

@@ -1,8 +1,12 @@
 import type { Stage } from '../runtime/stage.js';
 import { preprocessDataStage } from './preprocess-data.js';
+import { trainModelStage } from './train-model.js';
+import { evaluateGateStage } from './evaluate-gate.js';
 
 /** Every stage, by action / subcommand name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const stages: Record<string, Stage<any, any>> = {
   [preprocessDataStage.name]: preprocessDataStage,
+  [trainModelStage.name]: trainModelStage,
+  [evaluateGateStage.name]: evaluateGateStage,
 };
