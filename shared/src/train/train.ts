@@ -98,6 +98,31 @@ export async function weightsSha256(model: LayersModel): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * Optimizer scalars that setWeights() recomputes instead of restoring (Adam's and Adamax's
+ * running beta powers, rebuilt with pow() rather than the repeated products): saved and put
+ * back exactly, so a resumed run matches an uninterrupted one bit for bit.
+ */
+const OPTIMIZER_SCALARS = ['accBeta1', 'accBeta2'] as const;
+
+type ScalarVariable = { dataSync(): Float32Array; assign(t: unknown): void };
+
+function optimizerScalars(optimizer: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of OPTIMIZER_SCALARS) {
+    const v = (optimizer as Record<string, ScalarVariable | undefined>)[name];
+    if (v && typeof v.dataSync === 'function') out[name] = v.dataSync()[0];
+  }
+  return out;
+}
+
+function restoreOptimizerScalars(tf: Tf, optimizer: unknown, values: Record<string, number> | undefined): void {
+  for (const [name, value] of Object.entries(values ?? {})) {
+    const v = (optimizer as Record<string, ScalarVariable | undefined>)[name];
+    if (v && typeof v.assign === 'function') tf.tidy(() => v.assign(tf.scalar(value)));
+  }
+}
+
 interface CheckpointState {
   key: string;
   epochsDone: number;
@@ -118,12 +143,16 @@ async function saveCheckpoint(dir: string, model: LayersModel, state: Checkpoint
     buffers.push(Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
   }
   await writeFile(join(tmp, 'optimizer.bin'), Buffer.concat(buffers));
-  await writeFile(join(tmp, 'state.json'), JSON.stringify({ ...state, optimizer: specs }));
+  await writeFile(join(tmp, 'state.json'), JSON.stringify({ ...state, optimizer: specs, optimizerScalars: optimizerScalars(model.optimizer) }));
   await replaceDirectory(tmp, dir);
 }
 
-async function loadCheckpoint(tf: Tf, dir: string, key: string): Promise<{ model: LayersModel; state: CheckpointState; optimizer: { name: string; tensor: ReturnType<Tf['tensor']> }[] } | null> {
-  let state: CheckpointState & { optimizer: { name: string; shape: number[]; dtype: 'float32' | 'int32' }[] };
+async function loadCheckpoint(
+  tf: Tf,
+  dir: string,
+  key: string,
+): Promise<{ model: LayersModel; state: CheckpointState; optimizer: { name: string; tensor: ReturnType<Tf['tensor']> }[]; scalars?: Record<string, number> } | null> {
+  let state: CheckpointState & { optimizer: { name: string; shape: number[]; dtype: 'float32' | 'int32' }[]; optimizerScalars?: Record<string, number> };
   try {
     state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
   } catch {
@@ -140,7 +169,7 @@ async function loadCheckpoint(tf: Tf, dir: string, key: string): Promise<{ model
     const values = s.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice);
     return { name: s.name, tensor: tf.tensor(values, s.shape, s.dtype) };
   });
-  return { model, state, optimizer };
+  return { model, state, optimizer, scalars: state.optimizerScalars };
 }
 
 /**
@@ -241,6 +270,7 @@ export async function trainModel(options: TrainOptions, context: StageContext): 
       resumedFrom = state.epochsDone;
       model.compile({ optimizer, loss, metrics });
       await optimizer.setWeights(checkpoint.optimizer);
+      restoreOptimizerScalars(tf, optimizer, checkpoint.scalars);
       logger.info(`Resuming from the checkpoint after epoch ${state.epochsDone} in ${checkpointDir}.`);
     } else {
       logger.info(`resume: no matching checkpoint in ${checkpointDir}; training from the start.`);
