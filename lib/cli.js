@@ -4,7 +4,7 @@ import { dirname as __mlopsDirname } from 'node:path';
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{evaluateGateStage}from"./chunks/chunk-5WOLKMCL.js";import{preprocessDataStage}from"./chunks/chunk-6SIPEDUZ.js";import{trainModelStage}from"./chunks/chunk-ETQTGU7D.js";import"./chunks/chunk-7ROUSST4.js";import{ConfigurationError,VERSION,createArtifactCache,didYouMean,isUserError}from"./chunks/chunk-O5E7F63C.js";import"./chunks/chunk-D35TJWPK.js";function createStreamLogger(stream=process.stderr,options={}){let line=text=>{stream.write(`${text}
+import{evaluateGateStage}from"./chunks/chunk-CCZBV3BA.js";import{preprocessDataStage}from"./chunks/chunk-GBJ7PQOZ.js";import{trainModelStage}from"./chunks/chunk-FOUYHCEE.js";import"./chunks/chunk-YTYDQIAY.js";import{ConfigurationError,VERSION,createArtifactCache,didYouMean,isUserError}from"./chunks/chunk-CPHSEX52.js";import"./chunks/chunk-D35TJWPK.js";function createStreamLogger(stream=process.stderr,options={}){let line=text=>{stream.write(`${text}
 `)};return{info:m=>line(m),warning:m=>line(`warning: ${m}`),error:m=>line(`error: ${m}`),debug:m=>{options.debug&&line(`debug: ${m}`)},async group(name,fn){return line(`== ${name}`),fn()}}}var stages={[preprocessDataStage.name]:preprocessDataStage,[trainModelStage.name]:trainModelStage,[evaluateGateStage.name]:evaluateGateStage};var USAGE=`mlops ${VERSION}: the mlops-actions stages on the command line
 
 usage: mlops <stage> [--<input> <value>]...

@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from 'node:path';
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{preprocessDataStage}from"../../../lib/chunks/chunk-6SIPEDUZ.js";import{readActionInput,runAction}from"../../../lib/chunks/chunk-ISJMYE7O.js";import"../../../lib/chunks/chunk-O5E7F63C.js";import"../../../lib/chunks/chunk-BHBCW5NR.js";import"../../../lib/chunks/chunk-D35TJWPK.js";function getInputs(){return preprocessDataStage.parseInputs(readActionInput)}function run(){return runAction(preprocessDataStage,getInputs)}await run();
+import{preprocessDataStage}from"../../../lib/chunks/chunk-GBJ7PQOZ.js";import{readActionInput,runAction}from"../../../lib/chunks/chunk-7SJ6Y7XI.js";import"../../../lib/chunks/chunk-CPHSEX52.js";import"../../../lib/chunks/chunk-BHBCW5NR.js";import"../../../lib/chunks/chunk-D35TJWPK.js";function getInputs(){return preprocessDataStage.parseInputs(readActionInput)}function run(){return runAction(preprocessDataStage,getInputs)}await run();

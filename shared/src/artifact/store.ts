@@ -165,7 +165,7 @@ export async function readArtifact<K extends ArtifactKind>(
     throw fail(`'${path}' has an unknown kind ${JSON.stringify(kind)}; valid kinds: ${ARTIFACT_KINDS.join(', ')}.`);
   }
   if (options.kind && kind !== options.kind) {
-    throw fail(`'${path}' is a ${kind} artifact, but a ${options.kind} is needed here.`);
+    throw fail(`'${path}' is ${article(kind)} ${kind} artifact, but ${article(options.kind)} ${options.kind} is needed here.`);
   }
   const parsed = manifestSchemas[kind as ArtifactKind].safeParse(raw);
   if (!parsed.success) {
@@ -205,6 +205,8 @@ async function verifyFiles(dir: string, manifest: ArtifactManifest, fail: (m: st
     }
   }
 }
+
+const article = (word: string) => (/^[AEIOU]/.test(word) ? 'an' : 'a');
 
 /** The lineage entry that names an artifact as an input of another. */
 export function lineageOf(manifest: ArtifactManifest): LineageEntry {
