@@ -60,7 +60,7 @@ export function renderEvaluationMarkdown(report: ArtifactManifest<'EvaluationRep
         }
         return row;
       });
-    out.push(`**Metrics** on ${spec.rows.toLocaleString('en-US')} ${spec.split} rows${base ? ` vs baseline \`${escapeMarkdown(spec.baseline!.name)}\`` : ''}`, '');
+    out.push(`**Metrics** on ${spec.rows.toLocaleString('en-US')} ${spec.split} rows${base ? ` vs baseline ${escapeMarkdown(spec.baseline!.name)}` : ''}`, '');
     out.push(table(['metric', 'value', '95% CI', ...(base ? ['baseline', 'Δ'] : [])], rows), '');
     if (options.latency) {
       out.push(`Latency: ${Math.round(options.latency.batchExamplesPerSecond).toLocaleString('en-US')} examples/s batched · single example p50 ${options.latency.singleP50Ms.toFixed(2)} ms, p95 ${options.latency.singleP95Ms.toFixed(2)} ms`, '');
@@ -89,8 +89,8 @@ export function renderEvaluationMarkdown(report: ArtifactManifest<'EvaluationRep
 
   if (include.has('lineage')) {
     const p = report.producer;
-    const lineage = [`Dataset \`${spec.lineage.dataset.slice(0, 19)}…\``, `Model \`${escapeMarkdown(spec.modelName)}\` \`${spec.lineage.model.slice(0, 19)}…\``, `Report \`${report.digest.slice(0, 19)}…\``].join(' → ');
-    const where = [p.sha ? `commit ${p.sha.slice(0, 7)}` : '', p.ref ? `ref \`${escapeMarkdown(p.ref)}\`` : '', p.runUrl ? `[workflow run](${p.runUrl})` : ''].filter(Boolean).join(' · ');
+    const lineage = [`Dataset \`${spec.lineage.dataset.slice(0, 19)}…\``, `Model ${escapeMarkdown(spec.modelName)} \`${spec.lineage.model.slice(0, 19)}…\``, `Report \`${report.digest.slice(0, 19)}…\``].join(' → ');
+    const where = [p.sha ? `commit ${escapeMarkdown(p.sha.slice(0, 7))}` : '', p.ref ? `ref ${escapeMarkdown(p.ref)}` : '', p.runUrl && /^https?:\/\/[^\s()<>]+$/.test(p.runUrl) ? `[workflow run](${p.runUrl})` : ''].filter(Boolean).join(' · ');
     out.push(`<sub>${lineage}${where ? ` · ${where}` : ''}</sub>`, '');
   }
   return `${out.join('\n').trimEnd()}\n`;

@@ -27,6 +27,10 @@ export const readActionInput: InputReader = (name) => core.getInput(name);
 export async function runAction<O, R>(stage: Stage<O, R>, getInputs: () => O): Promise<void> {
   const logger = createActionsLogger();
   try {
+    for (const name of stage.secretInputs ?? []) {
+      const secret = core.getInput(name);
+      if (secret) core.setSecret(secret);
+    }
     const options = getInputs();
     const result = await stage.execute(options, { logger, cache: createArtifactCache(logger), via: 'action', env: process.env });
     const outputs = stage.outputs(result);

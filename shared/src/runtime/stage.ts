@@ -20,6 +20,8 @@ export interface Stage<Options, Result> {
   name: string;
   /** Every input name the stage reads (the action.yml inputs; the CLI's flags). */
   inputs: readonly string[];
+  /** Inputs holding credentials: masked in the log before anything else runs. */
+  secretInputs?: readonly string[];
   /** Defaults as documented in action.yml (the parser applies the same; a test keeps them equal). */
   defaults: Readonly<Record<string, string>>;
   parseInputs(read: InputReader): Options;

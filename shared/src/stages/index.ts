@@ -2,6 +2,7 @@ import type { Stage } from '../runtime/stage.js';
 import { preprocessDataStage } from './preprocess-data.js';
 import { trainModelStage } from './train-model.js';
 import { evaluateGateStage } from './evaluate-gate.js';
+import { postMetricsCommentStage } from './post-metrics-comment.js';
 
 /** Every stage, by action / subcommand name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -9,4 +10,5 @@ export const stages: Record<string, Stage<any, any>> = {
   [preprocessDataStage.name]: preprocessDataStage,
   [trainModelStage.name]: trainModelStage,
   [evaluateGateStage.name]: evaluateGateStage,
+  [postMetricsCommentStage.name]: postMetricsCommentStage,
 };
