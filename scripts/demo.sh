@@ -4,5 +4,5 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-. scripts/setup.sh
+MLOPS_SETUP_GO_TOOLS=0 . scripts/setup.sh
 node scripts/demo.mjs "$@"

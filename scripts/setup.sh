@@ -43,3 +43,25 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then
   (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error --cache "$MLOPS_SYSTEM_CACHE/npm" >/dev/null)
   echo "$lock_sha" >"$stamp"
 fi
+
+# --- Go-built tools (actionlint), built once from the Go module proxy --------------------
+go_tools="$MLOPS_SYSTEM_CACHE/go"
+export MLOPS_GO_BIN="$go_tools/bin"
+install_go_tool() { # <binary> <module/cmd@version>
+  if [ -x "$MLOPS_GO_BIN/$1" ]; then return; fi
+  local go_cmd
+  go_cmd="$(command -v go || true)"
+  [ -n "$go_cmd" ] || go_cmd=/usr/local/go/bin/go
+  if [ ! -x "$go_cmd" ]; then
+    log "Go is not installed; installing Debian's golang-go"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
+    go_cmd="$(command -v go)"
+  fi
+  log "building $1 ($2)"
+  GOBIN="$MLOPS_GO_BIN" GOPATH="$go_tools/path" GOMODCACHE="$go_tools/mod" GOCACHE="$go_tools/build" GOFLAGS=-mod=mod \
+    "$go_cmd" install "$2"
+}
+if [ "${MLOPS_SETUP_GO_TOOLS:-1}" = 1 ]; then
+  install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+fi
+export PATH="$MLOPS_GO_BIN:$PATH"
