@@ -20,7 +20,7 @@ async function actionNames() {
 
 /** Bundles every action and the CLI in one esbuild run, so they share chunks under lib/. */
 async function bundle() {
-  const entryPoints = { 'lib/cli': join(root, 'shared/src/cli/index.ts') };
+  const entryPoints = { 'lib/cli': join(root, 'shared/src/cli/index.ts'), 'lib/serve': join(root, 'shared/src/serve/index.ts') };
   for (const name of await actionNames()) entryPoints[`actions/${name}/dist/index`] = join(root, 'actions', name, 'src/index.ts');
   const result = await build({
     entryPoints,

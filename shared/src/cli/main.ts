@@ -1,37 +1,19 @@
 import { createArtifactCache } from '../cache/artifact-cache.js';
 import { didYouMean, isUserError, ConfigurationError } from '../errors.js';
+import { parseFlags } from '../runtime/flags.js';
 import { createStreamLogger } from '../logger.js';
 import { stages } from '../stages/index.js';
+import { serve, SERVE_FLAGS } from '../serve/main.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `mlops ${VERSION}: the mlops-actions stages on the command line
 
 usage: mlops <stage> [--<input> <value>]...
        mlops <stage> --help
+       mlops serve --model <Model artifact> [--port 8080] [--max-batch-size 64] [--max-wait-ms 2]
 
 Flags are named exactly like the action's inputs. Outputs are printed as JSON on stdout;
 logs go to stderr. Stages: ${Object.keys(stages).join(', ')}.`;
-
-/** Parses `--name value`, `--name=value` and a bare `--flag` (true). */
-export function parseFlags(args: string[], valid: readonly string[], stage: string): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith('--')) throw new ConfigurationError(`unexpected argument '${arg}'; flags look like --source data.csv.`);
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!valid.includes(name)) {
-      throw new ConfigurationError(`${stage} has no input '--${name}'${didYouMean(name, valid)}. Its inputs: ${valid.map((v) => `--${v}`).join(', ')}.`);
-    }
-    let value: string;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else if (i + 1 < args.length && !args[i + 1].startsWith('--')) value = args[++i];
-    else value = 'true';
-    // Repeated flags add lines, like a multi-line input.
-    flags.set(name, flags.has(name) ? `${flags.get(name)}\n${value}` : value);
-  }
-  return flags;
-}
 
 /** Runs the CLI; returns the exit code (the bin sets process.exitCode). */
 export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
@@ -46,6 +28,11 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   }
   const logger = createStreamLogger(io.stderr, { debug: Boolean(process.env.MLOPS_DEBUG) });
   try {
+    if (name === 'serve') {
+      const flags = parseFlags(rest, SERVE_FLAGS, 'serve');
+      await serve((input) => flags.get(input) ?? '', logger);
+      return 0; // keeps serving until SIGTERM
+    }
     const stage = stages[name];
     if (!stage) throw new ConfigurationError(`unknown stage '${name}'${didYouMean(name, Object.keys(stages))}; stages: ${Object.keys(stages).join(', ')}.`);
     if (rest.includes('--help')) {

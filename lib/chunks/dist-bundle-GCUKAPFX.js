@@ -4,4 +4,4 @@ import { dirname as __mlopsDirname } from 'node:path';
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{VERSION,retry}from"./chunk-N44L775K.js";import"./chunk-VVI7J3JK.js";import"./chunk-X6PFM5II.js";import"./chunk-D35TJWPK.js";export{VERSION,retry};
+import{VERSION,retry}from"./chunk-OBIUJ4JM.js";import"./chunk-X6PFM5II.js";import"./chunk-VVI7J3JK.js";import"./chunk-D35TJWPK.js";export{VERSION,retry};
