@@ -125,7 +125,9 @@ describe('hostile names are escaped', () => {
   });
 
   test('the marker cannot close its HTML comment', () => {
-    expect(markerLine('x --> <script>')).toBe('<!-- mlops-actions:post-metrics-comment marker=x _ _script_ -->');
+    const line = markerLine('x --> <script> @team');
+    expect(line).toBe('<!-- mlops-actions:post-metrics-comment marker=x_-___script___team -->');
+    expect(line.indexOf('-->')).toBe(line.length - 3);
   });
 });
 

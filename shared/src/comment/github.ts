@@ -36,7 +36,8 @@ export async function createOctokitPort(options: { token: string; owner: string;
     options.token,
     {
       baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-      request: { retries: maxRetries },
+      // Retries 5xx with backoff (1 s, 4 s, 9 s); client errors such as 403 and 422 are not retried.
+      retry: { retries: maxRetries },
       throttle: {
         onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
           options.logger.warning(`GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${retryAfter}s (attempt ${retryCount + 1}).`);

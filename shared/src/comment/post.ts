@@ -37,7 +37,8 @@ export interface PostResult {
 
 /** The hidden line that identifies a sticky comment; safe inside an HTML comment. */
 export function markerLine(marker: string): string {
-  return `<!-- mlops-actions:post-metrics-comment marker=${marker.replace(/-->|--|[<>\n\r]/g, '_')} -->`;
+  // Only plain characters: the marker can neither close the comment nor carry a mention.
+  return `<!-- mlops-actions:post-metrics-comment marker=${marker.replace(/[^A-Za-z0-9._:+/-]/g, '_').replace(/-{2,}/g, '-')} -->`;
 }
 
 /** Where to comment: the pull request of the event, or the commit. */
@@ -123,7 +124,7 @@ export async function postMetricsComment(options: PostOptions, context: StageCon
   const [owner, repo] = env.GITHUB_REPOSITORY.split('/');
   const target = await eventTarget(env, options.prNumber);
   if (!github) throw new Error('no GitHub client factory');
-  const port = await github({ owner, repo });
+  const port = explainRefusals(await github({ owner, repo }), `${owner}/${repo}`);
   const hidden = markerLine(marker);
 
   if (target.pr) {
@@ -158,4 +159,29 @@ export async function postMetricsComment(options: PostOptions, context: StageCon
   logger.info(`No pull request in this ${target.eventName ?? 'event'}: commented on commit ${target.sha.slice(0, 7)}: ${created.url}`);
   result.comment = { ...created, action: 'created', target: `commit ${target.sha.slice(0, 7)}` };
   return result;
+}
+
+/** GitHub's refusals the user can fix (permissions, a wrong pull request) as clear errors. */
+function explainRefusals(port: GitHubPort, repository: string): GitHubPort {
+  const wrap = <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        const message = (error as Error).message;
+        if (status === 401) throw new ConfigurationError(`GitHub rejected the token (401 ${message}) while trying to ${what}. Pass a valid token, e.g. github-token: \${{ github.token }}.`, { input: 'github-token' });
+        if (status === 403) throw new ConfigurationError(`GitHub refused to ${what} in ${repository} (403 ${message}). Give the job permissions: pull-requests: write (or issues: write) for pull request comments, contents: write for commit comments; on pull requests from forks GITHUB_TOKEN is read-only, so use mode: summary there.`, { input: 'github-token' });
+        if (status === 404) throw new ConfigurationError(`GitHub found nothing to ${what} in ${repository} (404 ${message}). Check pr-number and that the token can see the repository.`, { input: 'pr-number' });
+        throw error;
+      }
+    };
+  return {
+    listIssueComments: wrap('list the pull request comments', port.listIssueComments),
+    createIssueComment: wrap('create a pull request comment', port.createIssueComment),
+    updateIssueComment: wrap('update the pull request comment', port.updateIssueComment),
+    listCommitComments: wrap('list the commit comments', port.listCommitComments),
+    createCommitComment: wrap('create a commit comment', port.createCommitComment),
+    updateCommitComment: wrap('update the commit comment', port.updateCommitComment),
+  };
 }
