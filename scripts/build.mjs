@@ -37,7 +37,8 @@ async function bundle() {
     legalComments: 'none',
     logLevel: 'warning',
     // tfjs-core loads node-fetch only when there is no global fetch; Node 24 has one.
-    external: ['node-fetch'],
+    // ssh2 (under dockerode, for ssh:// hosts only) loads optional native addons inside try/catch.
+    external: ['node-fetch', '*.node', 'cpu-features'],
     // CommonJS dependencies call require(); the wasm glue reads __dirname. Give ESM output both.
     banner: {
       js: [

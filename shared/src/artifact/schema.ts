@@ -173,6 +173,26 @@ export const evaluationSpecSchema = z.strictObject({
   lineage: z.strictObject({ model: z.string(), dataset: z.string() }),
 });
 
+// ---------- ContainerImage ----------
+
+export const containerImageSpecSchema = z.strictObject({
+  repository: z.string(),
+  image: z.string().describe('repo@sha256:… after a push, else repo:tag'),
+  digest: z.string().describe("The registry's manifest digest ('' when not pushed)"),
+  tags: z.array(z.string()),
+  pushed: z.boolean(),
+  size: z.number().int().nonnegative(),
+  layers: z.array(z.string()).describe('Layer diff ids, base first, model last'),
+  baseImage: z.string(),
+  labels: z.record(z.string(), z.string()),
+  model: z.strictObject({ name: z.string(), digest: digestSchema }),
+  dataset: z.strictObject({ digest: digestSchema }).optional(),
+  smokeTest: z.union([
+    z.strictObject({ passed: z.literal(true), examples: z.number().int().positive(), source: z.string() }),
+    z.strictObject({ passed: z.literal(false), skipped: z.literal(true) }),
+  ]),
+});
+
 // ---------- Later kinds: their specs are filled in by the actions that produce them ----------
 
 const openSpec = z.looseObject({});
@@ -181,7 +201,7 @@ export const specSchemas = {
   Dataset: datasetSpecSchema,
   Model: modelSpecSchema,
   EvaluationReport: evaluationSpecSchema,
-  ContainerImage: openSpec,
+  ContainerImage: containerImageSpecSchema,
   Deployment: openSpec,
   MonitoringReport: openSpec,
 } as const satisfies Record<ArtifactKind, z.ZodType>;
@@ -230,3 +250,4 @@ export type EpochRecord = z.infer<typeof epochRecordSchema>;
 export type EvaluationSpec = z.infer<typeof evaluationSpecSchema>;
 export type RuleResult = z.infer<typeof ruleResultSchema>;
 export type RunInfo = z.infer<typeof runInfoSchema>;
+export type ContainerImageSpec = z.infer<typeof containerImageSpecSchema>;

@@ -3,6 +3,7 @@ import { preprocessDataStage } from './preprocess-data.js';
 import { trainModelStage } from './train-model.js';
 import { evaluateGateStage } from './evaluate-gate.js';
 import { postMetricsCommentStage } from './post-metrics-comment.js';
+import { buildImageStage } from './build-image.js';
 
 /** Every stage, by action / subcommand name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -11,4 +12,5 @@ export const stages: Record<string, Stage<any, any>> = {
   [trainModelStage.name]: trainModelStage,
   [evaluateGateStage.name]: evaluateGateStage,
   [postMetricsCommentStage.name]: postMetricsCommentStage,
+  [buildImageStage.name]: buildImageStage,
 };
