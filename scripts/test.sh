@@ -8,6 +8,11 @@ cd "$repo"
 start=$(date +%s)
 . scripts/setup.sh dataset-fashion-mnist
 
+echo "== services: Docker Engine, registries (127.0.0.1:5000, :5001 with auth), offline base image"
+bash scripts/services/docker.sh install
+bash scripts/services/docker.sh start
+bash scripts/services/base-image.sh
+
 echo "== generated files (dist, lib, schemas, action-catalog.md) are current"
 node scripts/build.mjs --check
 echo "== type check"
