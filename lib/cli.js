@@ -4,20 +4,20 @@ import { dirname as __mlopsDirname } from 'node:path';
 const require = __mlopsCreateRequire(import.meta.url);
 const __filename = __mlopsFileURLToPath(import.meta.url);
 const __dirname = __mlopsDirname(__filename);
-import{SERVE_FLAGS,createStreamLogger,parseFlags,serve}from"./chunks/chunk-424LAMJY.js";import{buildImageStage}from"./chunks/chunk-HFSY5ORR.js";import"./chunks/chunk-4PVQI6HN.js";import"./chunks/chunk-HFMQBKM5.js";import{evaluateGateStage}from"./chunks/chunk-MXKNWGOP.js";import"./chunks/chunk-TGGGEUPG.js";import{postMetricsCommentStage}from"./chunks/chunk-GPQSFL5J.js";import"./chunks/chunk-XENXFHNI.js";import{preprocessDataStage}from"./chunks/chunk-TVHGL3TR.js";import{trainModelStage}from"./chunks/chunk-5YUBXA2W.js";import"./chunks/chunk-AKBW36LL.js";import"./chunks/chunk-DBHT5Z72.js";import{VERSION}from"./chunks/chunk-RY2GSN4C.js";import{createArtifactCache}from"./chunks/chunk-DZIFNNRZ.js";import{ConfigurationError,didYouMean,isUserError}from"./chunks/chunk-BRHLPU63.js";import"./chunks/chunk-D35TJWPK.js";var stages={[preprocessDataStage.name]:preprocessDataStage,[trainModelStage.name]:trainModelStage,[evaluateGateStage.name]:evaluateGateStage,[postMetricsCommentStage.name]:postMetricsCommentStage,[buildImageStage.name]:buildImageStage};var USAGE=`mlops ${VERSION}: the mlops-actions stages on the command line
+import{a as m,b as x,c as E,d as O}from"./chunks/chunk-25X3TVEM.js";import{a as f}from"./chunks/chunk-DL7YJIOI.js";import"./chunks/chunk-IU43QJIX.js";import"./chunks/chunk-PLQAOMUM.js";import{a as d}from"./chunks/chunk-LJUB533A.js";import{a as l}from"./chunks/chunk-6MGNS2XM.js";import"./chunks/chunk-LQQX5LOH.js";import{a as g}from"./chunks/chunk-ENCKO2MC.js";import"./chunks/chunk-UZTCLLLS.js";import{a as c}from"./chunks/chunk-243SQYD3.js";import{a as u}from"./chunks/chunk-2FMB6U3A.js";import"./chunks/chunk-7R2GBTLL.js";import"./chunks/chunk-3KTDKM5G.js";import"./chunks/chunk-4ZGKDV6Z.js";import"./chunks/chunk-CPZIQPYQ.js";import"./chunks/chunk-CKDLEZOB.js";import{a as p}from"./chunks/chunk-HTJNZIOC.js";import"./chunks/chunk-5J46NKW2.js";import{a as b}from"./chunks/chunk-Z26C4VUC.js";import{a as v,b as w,c as y}from"./chunks/chunk-SSDAPYHE.js";import{a as $}from"./chunks/chunk-IEQMDB5Z.js";var n={[c.name]:c,[u.name]:u,[l.name]:l,[g.name]:g,[f.name]:f,[d.name]:d};var C=`mlops ${p}: the mlops-actions stages on the command line
 
 usage: mlops <stage> [--<input> <value>]...
        mlops <stage> --help
        mlops serve --model <Model artifact> [--port 8080] [--max-batch-size 64] [--max-wait-ms 2]
 
 Flags are named exactly like the action's inputs. Outputs are printed as JSON on stdout;
-logs go to stderr. Stages: ${Object.keys(stages).join(", ")}.`;async function main(argv,io=process){let[name,...rest]=argv;if(!name||name==="--help"||name==="-h"||name==="help")return io.stdout.write(`${USAGE}
-`),name?0:2;if(name==="--version")return io.stdout.write(`${VERSION}
-`),0;let logger=createStreamLogger(io.stderr,{debug:!!process.env.MLOPS_DEBUG});try{if(name==="serve"){let flags2=parseFlags(rest,SERVE_FLAGS,"serve");return await serve(input=>flags2.get(input)??"",logger),0}let stage=stages[name];if(!stage)throw new ConfigurationError(`unknown stage '${name}'${didYouMean(name,Object.keys(stages))}; stages: ${Object.keys(stages).join(", ")}.`);if(rest.includes("--help")){let lines=stage.inputs.map(i=>`  --${i}${stage.defaults[i]!==void 0?` (default: ${stage.defaults[i]})`:""}`);return io.stdout.write(`usage: mlops ${name} [flags]
+logs go to stderr. Stages: ${Object.keys(n).join(", ")}.`;async function j(k,s=process){let[t,...i]=k;if(!t||t==="--help"||t==="-h"||t==="help")return s.stdout.write(`${C}
+`),t?0:2;if(t==="--version")return s.stdout.write(`${p}
+`),0;let r=x(s.stderr,{debug:!!process.env.MLOPS_DEBUG});try{if(t==="serve"){let o=m(i,E,"serve");return await O(a=>o.get(a)??"",r),0}let e=n[t];if(!e)throw new v(`unknown stage '${t}'${y(t,Object.keys(n))}; stages: ${Object.keys(n).join(", ")}.`);if(i.includes("--help")){let o=e.inputs.map(a=>`  --${a}${e.defaults[a]!==void 0?` (default: ${e.defaults[a]})`:""}`);return s.stdout.write(`usage: mlops ${t} [flags]
 
-${lines.join(`
+${o.join(`
 `)}
 
 See action-catalog.md for what each input means.
-`),0}let flags=parseFlags(rest,stage.inputs,name),options=stage.parseInputs(input=>flags.get(input)??""),result=await stage.execute(options,{logger,cache:createArtifactCache(logger),via:"cli",env:process.env});io.stdout.write(`${JSON.stringify(stage.outputs(result),null,2)}
-`);let failure=stage.failure?.(result);return failure?(logger.error(failure),1):0}catch(error){return isUserError(error)?logger.error(error.message):logger.error(`unexpected failure (a bug in mlops-actions): ${error?.stack??error}`),1}}process.exitCode=await main(process.argv.slice(2));
+`),0}let M=m(i,e.inputs,t),N=e.parseInputs(o=>M.get(o)??""),S=await e.execute(N,{logger:r,cache:b(r),via:"cli",env:process.env});s.stdout.write(`${JSON.stringify(e.outputs(S),null,2)}
+`);let h=e.failure?.(S);return h?(r.error(h),1):0}catch(e){return w(e)?r.error(e.message):r.error(`unexpected failure (a bug in mlops-actions): ${e?.stack??e}`),1}}$(j,"main");process.exitCode=await j(process.argv.slice(2));

@@ -32,8 +32,9 @@ async function bundle() {
     target: 'node24',
     chunkNames: 'lib/chunks/[name]-[hash]',
     write: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // Lean committed bundles: minified, but function and class names kept for stack traces.
+    minify: true,
+    keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',
     // tfjs-core loads node-fetch only when there is no global fetch; Node 24 has one.

@@ -193,6 +193,20 @@ export const containerImageSpecSchema = z.strictObject({
   ]),
 });
 
+// ---------- Deployment ----------
+
+export const deploymentSpecSchema = z.strictObject({
+  cluster: z.string().describe('API server URL'),
+  namespace: z.string(),
+  name: z.string(),
+  image: z.string().describe('The image deployed, by digest'),
+  strategy: z.enum(['rolling', 'canary', 'manifests']),
+  action: z.enum(['deploy', 'promote', 'abort']),
+  url: z.string().describe('In-cluster service URL, then external ones when known'),
+  model: z.strictObject({ name: z.string(), digest: digestSchema }).optional(),
+  annotations: z.record(z.string(), z.string()),
+});
+
 // ---------- Later kinds: their specs are filled in by the actions that produce them ----------
 
 const openSpec = z.looseObject({});
@@ -202,7 +216,7 @@ export const specSchemas = {
   Model: modelSpecSchema,
   EvaluationReport: evaluationSpecSchema,
   ContainerImage: containerImageSpecSchema,
-  Deployment: openSpec,
+  Deployment: deploymentSpecSchema,
   MonitoringReport: openSpec,
 } as const satisfies Record<ArtifactKind, z.ZodType>;
 
@@ -251,3 +265,4 @@ export type EvaluationSpec = z.infer<typeof evaluationSpecSchema>;
 export type RuleResult = z.infer<typeof ruleResultSchema>;
 export type RunInfo = z.infer<typeof runInfoSchema>;
 export type ContainerImageSpec = z.infer<typeof containerImageSpecSchema>;
+export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;

@@ -29,7 +29,10 @@ export async function runAction<O, R>(stage: Stage<O, R>, getInputs: () => O): P
   try {
     for (const name of stage.secretInputs ?? []) {
       const secret = core.getInput(name);
-      if (secret) core.setSecret(secret);
+      if (!secret) continue;
+      core.setSecret(secret);
+      // A multi-line secret (a kubeconfig): also mask each credential value on its own line.
+      for (const m of secret.matchAll(/^\s*[\w-]*(?:token|key|password|secret|certificate)[\w-]*:\s*["']?([^\s"']{8,})/gim)) core.setSecret(m[1]);
     }
     const options = getInputs();
     const result = await stage.execute(options, { logger, cache: createArtifactCache(logger), via: 'action', env: process.env });

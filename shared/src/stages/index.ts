@@ -4,6 +4,7 @@ import { trainModelStage } from './train-model.js';
 import { evaluateGateStage } from './evaluate-gate.js';
 import { postMetricsCommentStage } from './post-metrics-comment.js';
 import { buildImageStage } from './build-image.js';
+import { deployK8sStage } from './deploy-k8s.js';
 
 /** Every stage, by action / subcommand name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,4 +14,5 @@ export const stages: Record<string, Stage<any, any>> = {
   [evaluateGateStage.name]: evaluateGateStage,
   [postMetricsCommentStage.name]: postMetricsCommentStage,
   [buildImageStage.name]: buildImageStage,
+  [deployK8sStage.name]: deployK8sStage,
 };

@@ -1,7 +1,0 @@
-import { createRequire as __mlopsCreateRequire } from 'node:module';
-import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
-import { dirname as __mlopsDirname } from 'node:path';
-const require = __mlopsCreateRequire(import.meta.url);
-const __filename = __mlopsFileURLToPath(import.meta.url);
-const __dirname = __mlopsDirname(__filename);
-import{loadModel,predictRows}from"./chunk-TGGGEUPG.js";import{loadBackend}from"./chunk-AKBW36LL.js";import{applyNormalization}from"./chunk-RY2GSN4C.js";import{readArtifact}from"./chunk-BRHLPU63.js";async function loadServedModel(path,options){let started=performance.now(),artifact=await readArtifact(path,{kind:"Model",input:"model"}),backend=await loadBackend(options.backend??"auto",{requireGpu:!1,logger:options.logger,env:options.env}),tf=backend.tf,model=await loadModel(tf,artifact),spec=artifact.manifest.spec,width=spec.input.shape.reduce((a,b)=>a*b,1);return await predictRows(tf,model,new Float32Array(width),spec.input.shape,spec.output.units,1),{name:artifact.manifest.name,version:"1",task:spec.task,classes:spec.classes,shape:spec.input.shape,width,units:spec.output.units,digest:artifact.manifest.digest,backend:backend.name,loadSeconds:(performance.now()-started)/1e3,async predict(raw,rows){let features=applyNormalization(spec.input.normalization,Float32Array.from(raw.subarray(0,rows*width)),width);return predictRows(tf,model,features,spec.input.shape,spec.output.units,Math.max(1,rows))},dispose:()=>model.dispose()}}export{loadServedModel};

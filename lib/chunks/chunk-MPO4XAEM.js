@@ -1,7 +1,0 @@
-import { createRequire as __mlopsCreateRequire } from 'node:module';
-import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
-import { dirname as __mlopsDirname } from 'node:path';
-const require = __mlopsCreateRequire(import.meta.url);
-const __filename = __mlopsFileURLToPath(import.meta.url);
-const __dirname = __mlopsDirname(__filename);
-import{createArtifactCache}from"./chunk-DZIFNNRZ.js";import{isUserError}from"./chunk-BRHLPU63.js";import{debug,error,getInput,group,info,setFailed,setOutput,setSecret,summary,warning}from"./chunk-7AEDUENL.js";function createActionsLogger(){return{info:m=>info(m),warning:m=>warning(m),error:m=>error(m),debug:m=>debug(m),group:(name,fn)=>group(name,fn)}}var readActionInput=name=>getInput(name);async function runAction(stage,getInputs){let logger=createActionsLogger();try{for(let name of stage.secretInputs??[]){let secret=getInput(name);secret&&setSecret(secret)}let options=getInputs(),result=await stage.execute(options,{logger,cache:createArtifactCache(logger),via:"action",env:process.env}),outputs=stage.outputs(result);for(let[name,value]of Object.entries(outputs))setOutput(name,value);process.env.GITHUB_STEP_SUMMARY&&await summary.addRaw(stage.summary(result),!0).write();let failure=stage.failure?.(result);failure&&setFailed(failure)}catch(error2){isUserError(error2)?setFailed(error2.message):(error(error2?.stack??String(error2)),setFailed(`${stage.name} failed unexpectedly: ${error2?.message??error2}. This is a bug in mlops-actions; the stack trace is above.`))}}export{readActionInput,runAction};
