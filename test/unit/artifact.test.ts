@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 
 const header = (createdAt = new Date('2026-01-01T00:00:00Z'), sha = 'abc') => ({
-  kind: 'MonitoringReport' as const,
+  kind: 'Deployment' as const,
   name: 'm',
   inputs: [{ kind: 'Dataset' as const, name: 'd', digest: `sha256:${'1'.repeat(64)}` }],
   producer: { action: 'test', version: '0', via: 'library' as const, sha },
@@ -22,14 +22,14 @@ const header = (createdAt = new Date('2026-01-01T00:00:00Z'), sha = 'abc') => ({
 async function writeExample(target: string, content = 'weights', h = header()) {
   return writeArtifact(target, h, async (d) => {
     await writeFile(join(d, 'weights.bin'), content);
-    return { layers: 2 };
+    return { cluster: 'https://127.0.0.1:6443', namespace: 'ns', name: 'm', image: 'r/m@sha256:00', strategy: 'rolling' as const, action: 'deploy' as const, url: 'http://m', annotations: {} };
   });
 }
 
 describe('artifacts', () => {
   test('round trip: manifest fields, file hashes, lineage', async () => {
     const written = await writeExample(join(dir, 'a'));
-    const read = await readArtifact(join(dir, 'a'), { kind: 'MonitoringReport' });
+    const read = await readArtifact(join(dir, 'a'), { kind: 'Deployment' });
     expect(read.manifest).toEqual(written);
     expect(written.files).toEqual([{ path: 'weights.bin', bytes: 7, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
     expect(written.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -52,8 +52,8 @@ describe('artifacts', () => {
   });
 
   test.each([
-    ['an edited file', (p: string) => writeFile(p, 'weighTs'), /file 'weights.bin' of MonitoringReport 'm' has sha256 .* it was modified/],
-    ['a truncated file', (p: string) => truncate(p, 3), /file 'weights.bin' of MonitoringReport 'm' is 3 bytes, but the artifact recorded 7: it was truncated/],
+    ['an edited file', (p: string) => writeFile(p, 'weighTs'), /file 'weights.bin' of Deployment 'm' has sha256 .* it was modified/],
+    ['a truncated file', (p: string) => truncate(p, 3), /file 'weights.bin' of Deployment 'm' is 3 bytes, but the artifact recorded 7: it was truncated/],
     ['a grown file', (p: string) => appendFile(p, 'x'), /is 8 bytes, but the artifact recorded 7/],
   ])('%s is detected, naming the file', async (_what, tamper, message) => {
     await writeExample(join(dir, 'a'));
@@ -68,19 +68,19 @@ describe('artifacts', () => {
     await writeExample(join(dir, 'a'));
     const path = join(dir, 'a', 'artifact.json');
     const manifest = JSON.parse(await readFile(path, 'utf8'));
-    manifest.spec.layers = 3;
+    manifest.spec.name = 'other';
     await writeFile(path, JSON.stringify(manifest));
     await expect(readArtifact(join(dir, 'a'))).rejects.toThrow(/has been edited: its artifact.json records digest sha256:/);
   });
 
   test('a missing file, a wrong kind, a non-artifact directory and a missing path are clear errors', async () => {
     await writeExample(join(dir, 'a'));
-    await expect(readArtifact(join(dir, 'a'), { kind: 'Dataset' })).rejects.toThrow(/is a MonitoringReport artifact, but a Dataset is needed here/);
+    await expect(readArtifact(join(dir, 'a'), { kind: 'Dataset' })).rejects.toThrow(/is a Deployment artifact, but a Dataset is needed here/);
     await expect(readArtifact(dir)).rejects.toThrow(/is not an mlops artifact: it has no artifact.json/);
     await expect(readArtifact(join(dir, 'nope'))).rejects.toThrow(/does not exist/);
     const { rm } = await import('node:fs/promises');
     await rm(join(dir, 'a', 'weights.bin'));
-    await expect(readArtifact(join(dir, 'a'))).rejects.toThrow(/file 'weights.bin' of MonitoringReport 'm' is missing/);
+    await expect(readArtifact(join(dir, 'a'))).rejects.toThrow(/file 'weights.bin' of Deployment 'm' is missing/);
   });
 
   test('a failing write leaves nothing behind and keeps the previous artifact', async () => {
@@ -98,7 +98,7 @@ describe('artifacts', () => {
   });
 
   test('a spec the schema rejects is a bug, and nothing is written', async () => {
-    const bad = writeArtifact(join(dir, 'x'), { ...header(), name: 'bad name!' }, async () => ({}));
+    const bad = writeArtifact(join(dir, 'x'), { ...header(), name: 'bad name!' }, async () => ({}) as never);
     await expect(bad).rejects.toThrow(/internal error: .* does not match its schema/);
     expect(await readdir(dir)).toEqual([]);
   });

@@ -207,9 +207,42 @@ export const deploymentSpecSchema = z.strictObject({
   annotations: z.record(z.string(), z.string()),
 });
 
-// ---------- Later kinds: their specs are filled in by the actions that produce them ----------
+// ---------- MonitoringReport ----------
 
-const openSpec = z.looseObject({});
+export const monitoringSpecSchema = z.strictObject({
+  target: z.strictObject({ kind: z.enum(['deployment', 'url', 'container']), description: z.string(), url: z.string() }),
+  modelName: z.string(),
+  window: z.strictObject({ start: z.string(), seconds: z.number() }),
+  load: z.strictObject({ connections: z.number().int(), rate: z.number(), maxRequests: z.number().int(), examples: z.string() }),
+  client: z.strictObject({
+    requests: z.number().int(),
+    errors: z.number().int(),
+    codes: z.record(z.string(), z.number()),
+    rps: z.number(),
+    errorRate: z.number(),
+    latencyMs: z.strictObject({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number(), max: z.number() }),
+  }),
+  server: z
+    .strictObject({ p95LatencyMs: z.number().optional(), errorRate: z.number().optional(), memoryMb: z.number().optional(), cpuPercent: z.number().optional(), meanBatchSize: z.number().optional(), requests: z.number().optional() })
+    .optional(),
+  sanity: z.strictObject({ examples: z.number().int(), mismatches: z.number().int(), maxAbsDiff: z.number() }).optional(),
+  logs: z
+    .strictObject({
+      source: z.string(),
+      lines: z.number().int(),
+      jsonLines: z.number().int(),
+      byLevel: z.record(z.string(), z.number()),
+      topErrors: z.array(z.strictObject({ pattern: z.string(), count: z.number().int(), first: z.string().optional(), last: z.string().optional(), example: z.string() })),
+      restarts: z.number().int(),
+      terminations: z.array(z.string()),
+    })
+    .optional(),
+  metrics: z.record(z.string(), z.number()).describe('Observed values by SLO metric name'),
+  slo: z.array(z.strictObject({ rule: z.string(), metric: z.string(), observed: z.number().nullable(), limit: z.number(), passed: z.boolean(), message: z.string() })),
+  passed: z.boolean(),
+  rollback: z.strictObject({ toRevision: z.string(), image: z.string() }).optional(),
+});
+
 
 export const specSchemas = {
   Dataset: datasetSpecSchema,
@@ -217,7 +250,7 @@ export const specSchemas = {
   EvaluationReport: evaluationSpecSchema,
   ContainerImage: containerImageSpecSchema,
   Deployment: deploymentSpecSchema,
-  MonitoringReport: openSpec,
+  MonitoringReport: monitoringSpecSchema,
 } as const satisfies Record<ArtifactKind, z.ZodType>;
 
 /**
@@ -266,3 +299,4 @@ export type RuleResult = z.infer<typeof ruleResultSchema>;
 export type RunInfo = z.infer<typeof runInfoSchema>;
 export type ContainerImageSpec = z.infer<typeof containerImageSpecSchema>;
 export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;
+export type MonitoringSpec = z.infer<typeof monitoringSpecSchema>;

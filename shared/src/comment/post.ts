@@ -4,6 +4,8 @@ import type { ArtifactManifest } from '../artifact/schema.js';
 import { resolveArtifactInput } from '../artifact/transfer.js';
 import { ConfigurationError } from '../errors.js';
 import { renderEvaluationMarkdown, type ReportSection } from '../report/evaluation.js';
+import { renderMonitoringMarkdown } from '../report/monitoring.js';
+import { readArtifact } from '../artifact/store.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import type { StageContext } from '../runtime/stage.js';
 import type { Comment, GitHubPort } from './github.js';
@@ -65,7 +67,15 @@ interface Rendered {
  * Renders the reports into one body under GitHub's limit: drops per-class and confusion
  * details first, then the curves, and says so with a link to the full report.
  */
-export function renderComment(reports: ArtifactManifest<'EvaluationReport'>[], options: { marker: string; title: string; include: ReportSection[]; maxRows: number; fullReportUrl?: string; limit?: number }): Rendered {
+export type Report = ArtifactManifest<'EvaluationReport'> | ArtifactManifest<'MonitoringReport'>;
+
+function renderReport(r: Report, options: { include: ReportSection[]; maxRows: number; title?: string }): string {
+  return r.kind === 'MonitoringReport' ? renderMonitoringMarkdown(r, { title: options.title }) : renderEvaluationMarkdown(r, options);
+}
+
+const modelNameOf = (r: Report) => r.spec.modelName;
+
+export function renderComment(reports: Report[], options: { marker: string; title: string; include: ReportSection[]; maxRows: number; fullReportUrl?: string; limit?: number }): Rendered {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const attempts: { drop: ReportSection[]; note?: string }[] = [
     { drop: [] },
@@ -75,14 +85,14 @@ export function renderComment(reports: ArtifactManifest<'EvaluationReport'>[], o
   const link = options.fullReportUrl ? ` The full report is in the [job summary and artifacts of the run](${options.fullReportUrl}).` : ' The full report is in the job summary.';
   for (const attempt of attempts) {
     const include = options.include.filter((s) => !attempt.drop.includes(s));
-    const parts = reports.map((r) => renderEvaluationMarkdown(r, { include, maxRows: options.maxRows, title: reports.length === 1 && options.title ? options.title : undefined }));
+    const parts = reports.map((r) => renderReport(r, { include, maxRows: options.maxRows, title: reports.length === 1 && options.title ? options.title : undefined }));
     const header = reports.length > 1 && options.title ? `## ${escapeMarkdown(options.title)}\n\n` : '';
     const note = attempt.note ? `\n> [!NOTE]\n> This report was shortened to fit GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit: ${attempt.note}.${link}\n` : '';
     const body = `${markerLine(options.marker)}\n${header}${parts.join('\n---\n\n')}${note}`;
     if (body.length <= limit) return { body, truncated: Boolean(attempt.note) };
   }
   const note = `\n\n> [!NOTE]\n> This report was cut at GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit.${link}\n`;
-  const full = `${markerLine(options.marker)}\n${reports.map((r) => renderEvaluationMarkdown(r, { include: ['metrics'], maxRows: options.maxRows })).join('\n---\n\n')}`;
+  const full = `${markerLine(options.marker)}\n${reports.map((r) => renderReport(r, { include: ['metrics'], maxRows: options.maxRows })).join('\n---\n\n')}`;
   // Cut at a line boundary so no table row or tag is left half-written.
   const room = limit - note.length;
   const cut = full.slice(0, room);
@@ -96,9 +106,14 @@ export function renderComment(reports: ArtifactManifest<'EvaluationReport'>[], o
  */
 export async function postMetricsComment(options: PostOptions, context: StageContext, github?: (repo: { owner: string; repo: string }) => Promise<GitHubPort>): Promise<PostResult> {
   const { logger, env } = context;
-  const reports: ArtifactManifest<'EvaluationReport'>[] = [];
-  for (const ref of options.reports) reports.push((await resolveArtifactInput(ref, { kind: 'EvaluationReport', input: 'report', logger, env })).manifest);
-  const marker = options.marker || `mlops-metrics:${[...new Set(reports.map((r) => r.spec.modelName))].join('+')}`;
+  const reports: Report[] = [];
+  for (const ref of options.reports) {
+    // EvaluationReports and MonitoringReports alike: read once to learn the kind, then verified as that kind.
+    const kind = ref.startsWith('artifact:') ? 'EvaluationReport' : (await readArtifact(ref, { input: 'report', trustFiles: true }).catch(() => undefined))?.manifest.kind;
+    const wanted = kind === 'MonitoringReport' ? 'MonitoringReport' : 'EvaluationReport';
+    reports.push((await resolveArtifactInput(ref, { kind: wanted, input: 'report', logger, env })).manifest as Report);
+  }
+  const marker = options.marker || `mlops-${reports.every((r) => r.kind === 'MonitoringReport') ? 'monitoring' : 'metrics'}:${[...new Set(reports.map(modelNameOf))].join('+')}`;
   const runUrl = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL || 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
   const full = renderComment(reports, { marker, title: options.title, include: options.include, maxRows: options.maxRows, limit: Number.MAX_SAFE_INTEGER });
   const rendered = renderComment(reports, { marker, title: options.title, include: options.include, maxRows: options.maxRows, fullReportUrl: runUrl });

@@ -5,6 +5,7 @@ import { evaluateGateStage } from './evaluate-gate.js';
 import { postMetricsCommentStage } from './post-metrics-comment.js';
 import { buildImageStage } from './build-image.js';
 import { deployK8sStage } from './deploy-k8s.js';
+import { monitorModelStage } from './monitor-model.js';
 
 /** Every stage, by action / subcommand name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -15,4 +16,5 @@ export const stages: Record<string, Stage<any, any>> = {
   [postMetricsCommentStage.name]: postMetricsCommentStage,
   [buildImageStage.name]: buildImageStage,
   [deployK8sStage.name]: deployK8sStage,
+  [monitorModelStage.name]: monitorModelStage,
 };

@@ -1,0 +1,7 @@
+import { createRequire as __mlopsCreateRequire } from 'node:module';
+import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
+import { dirname as __mlopsDirname } from 'node:path';
+const require = __mlopsCreateRequire(import.meta.url);
+const __filename = __mlopsFileURLToPath(import.meta.url);
+const __dirname = __mlopsDirname(__filename);
+import{a as r}from"../../../lib/chunks/chunk-UISQBW2D.js";import"../../../lib/chunks/chunk-2AJMGKPE.js";import"../../../lib/chunks/chunk-IU43QJIX.js";import"../../../lib/chunks/chunk-ZFPO7GOX.js";import"../../../lib/chunks/chunk-LERJIQCK.js";import"../../../lib/chunks/chunk-7R2GBTLL.js";import"../../../lib/chunks/chunk-ZLRJI7UR.js";import"../../../lib/chunks/chunk-CQNVEDSA.js";import"../../../lib/chunks/chunk-V7KPRWZW.js";import"../../../lib/chunks/chunk-DHCL36LC.js";import"../../../lib/chunks/chunk-MOZ2MU36.js";import"../../../lib/chunks/chunk-3MA6VKCO.js";import"../../../lib/chunks/chunk-CKDLEZOB.js";import"../../../lib/chunks/chunk-HTJNZIOC.js";import"../../../lib/chunks/chunk-5J46NKW2.js";import{a as t,b as n}from"../../../lib/chunks/chunk-AMEBFETN.js";import"../../../lib/chunks/chunk-ZQI6L46M.js";import"../../../lib/chunks/chunk-HUD5M2B2.js";import"../../../lib/chunks/chunk-PHYNKFDT.js";import"../../../lib/chunks/chunk-XCSC7EDR.js";import{a as o}from"../../../lib/chunks/chunk-IEQMDB5Z.js";function i(){return r.parseInputs(t)}o(i,"getInputs");function m(){return n(r,i)}o(m,"run");await m();
