@@ -242,7 +242,8 @@ export async function buildImage(options: BuildImageOptions, context: StageConte
     'org.opencontainers.image.title': model.manifest.name,
     'org.opencontainers.image.description': `mlops-actions model server for ${model.manifest.name}`,
     'org.opencontainers.image.version': version,
-    'org.opencontainers.image.created': new Date().toISOString(),
+    // Reproducible: the model's creation time (or SOURCE_DATE_EPOCH), so an unchanged model rebuilds from cache to the same image.
+    'org.opencontainers.image.created': env.SOURCE_DATE_EPOCH ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000).toISOString() : model.manifest.createdAt,
     ...(env.GITHUB_REPOSITORY ? { 'org.opencontainers.image.source': `${server}/${env.GITHUB_REPOSITORY}` } : {}),
     ...(env.GITHUB_SHA ? { 'org.opencontainers.image.revision': env.GITHUB_SHA } : {}),
     'dev.mlops-actions.model.name': model.manifest.name,
