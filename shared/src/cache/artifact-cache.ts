@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { replaceDirectory } from '../artifact/store.js';
+import type { ArtifactKind } from '../artifact/schema.js';
+import { readArtifact, replaceDirectory, type LoadedArtifact } from '../artifact/store.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -115,4 +116,25 @@ export function createActionsCache(logger: Logger): ArtifactCache {
 export function createArtifactCache(logger: Logger, env: NodeJS.ProcessEnv = process.env): ArtifactCache {
   if (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL) return createActionsCache(logger);
   return createLocalCache(defaultLocalCacheDir(env), logger);
+}
+
+/**
+ * Restores a finished artifact from the cache and verifies it (schema, every file's hash);
+ * null on a miss or when the cached copy fails verification (then the work is redone).
+ */
+export async function restoreVerified<K extends ArtifactKind>(cache: ArtifactCache, key: string, target: string, kind: K, logger: Logger, hitNote: string): Promise<LoadedArtifact<K> | null> {
+  return logger.group('Restore from cache', async () => {
+    if (!(await cache.restore(key, target))) {
+      logger.info(`Cache miss for ${key} (${cache.location}).`);
+      return null;
+    }
+    try {
+      const loaded = await readArtifact(target, { kind });
+      logger.info(`Cache hit for ${key}: restored ${loaded.manifest.digest} to ${target}; ${hitNote}.`);
+      return loaded;
+    } catch (error) {
+      logger.warning(`The cached ${kind} failed verification, so it is made again: ${(error as Error).message}`);
+      return null;
+    }
+  });
 }

@@ -3,7 +3,8 @@ import { basename, join, resolve } from 'node:path';
 import { canonicalJson, sha256Hex } from '../artifact/digest.js';
 import { describeProducer } from '../artifact/producer.js';
 import type { Dataset, DatasetSpec, SplitName } from '../artifact/schema.js';
-import { readArtifact, writeArtifact, type LoadedArtifact } from '../artifact/store.js';
+import { writeArtifact, type LoadedArtifact } from '../artifact/store.js';
+import { restoreVerified } from '../cache/artifact-cache.js';
 import { requireRunner, uploadWorkflowArtifact } from '../artifact/transfer.js';
 import { ConfigurationError } from '../errors.js';
 import type { StageContext } from '../runtime/stage.js';
@@ -115,20 +116,7 @@ export async function preprocessData(options: PreprocessOptions, context: StageC
   ).slice(0, 40)}`;
 
   if (options.cache) {
-    const restored = await logger.group('Restore from cache', async () => {
-      if (!(await context.cache.restore(cacheKey, target))) {
-        logger.info(`Cache miss for ${cacheKey} (${context.cache.location}).`);
-        return null;
-      }
-      try {
-        const loaded = await readArtifact(target, { kind: 'Dataset' });
-        logger.info(`Cache hit for ${cacheKey}: restored ${loaded.manifest.digest} to ${target}.`);
-        return loaded;
-      } catch (error) {
-        logger.warning(`Cached dataset failed verification, recomputing: ${(error as Error).message}`);
-        return null;
-      }
-    });
+    const restored = await restoreVerified(context.cache, cacheKey, target, 'Dataset', logger, 'not recomputed');
     if (restored) return finish(restored, true);
   }
 

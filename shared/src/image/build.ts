@@ -4,11 +4,11 @@ import { describeProducer } from '../artifact/producer.js';
 import type { ArtifactManifest } from '../artifact/schema.js';
 import { lineageOf, writeArtifact, type LoadedArtifact } from '../artifact/store.js';
 import { requireRunner, resolveArtifactInput, uploadWorkflowArtifact } from '../artifact/transfer.js';
-import { createRandom } from '../data/random.js';
 import { readSplit } from '../data/splits.js';
 import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { StageContext } from '../runtime/stage.js';
+import { comparePredictions, syntheticRows } from '../serve/examples.js';
 import { loadServedModel } from '../serve/served-model.js';
 import { contextTar, directoryFiles, findLibDir, serverRuntimeFiles, type ContextFile } from './context.js';
 import { registryManifestDigest } from './registry.js';
@@ -127,15 +127,7 @@ async function smokeTest(docker: Dockerode, imageId: string, model: LoadedArtifa
     rows = test.features.slice(0, count * width);
     source = `${count} examples from the test split of Dataset '${dataset.manifest.name}'`;
   } else {
-    const random = createRandom(7);
-    const norm = spec.input.normalization;
-    rows = Float32Array.from({ length: n * width }, (_, i) => {
-      const f = i % width;
-      if (norm.method === 'minmax') return norm.min[f] + random() * (norm.max[f] - norm.min[f]);
-      if (norm.method === 'zscore') return norm.mean[f] + (random() * 2 - 1) * norm.std[f];
-      if (norm.method === 'scale') return random() * norm.divisor;
-      return random();
-    });
+    rows = syntheticRows(spec.input.normalization, width, n, 7);
     source = `${n} seeded synthetic examples (pass dataset for real ones)`;
   }
   const count = rows.length / width;
@@ -177,20 +169,8 @@ async function smokeTest(docker: Dockerode, imageId: string, model: LoadedArtifa
     });
     const body = (await response.json()) as { outputs?: { name: string; data: number[] }[]; error?: string };
     if (!response.ok || !body.outputs) throw new BuildError(`smoke test: inference answered ${response.status}: ${body.error ?? JSON.stringify(body).slice(0, 200)}`, { input: 'smoke-test' });
-    const got = body.outputs[0].data;
-    let maxAbsDiff = 0;
-    let labelsAgree = true;
-    const units = spec.output.units;
-    for (let r = 0; r < count; r++) {
-      let a = 0;
-      let b = 0;
-      for (let k = 0; k < units; k++) {
-        maxAbsDiff = Math.max(maxAbsDiff, Math.abs(got[r * units + k] - expected[r * units + k]));
-        if (got[r * units + k] > got[r * units + a]) a = k;
-        if (expected[r * units + k] > expected[r * units + b]) b = k;
-      }
-      if (spec.task === 'classification' && a !== b) labelsAgree = false;
-    }
+    const { maxAbsDiff, mismatches } = comparePredictions(body.outputs[0].data, expected, count, spec.output.units, spec.task === 'classification');
+    const labelsAgree = mismatches === 0 || spec.task !== 'classification';
     const result = { examples: count, maxAbsDiff, labelsAgree, source };
     if (maxAbsDiff > 1e-4 || !labelsAgree) {
       throw new BuildError(`smoke test failed: the container's predictions differ from the model run in-process (max |difference| ${maxAbsDiff.toExponential(2)}${labelsAgree ? '' : ', different classes'}) on ${source}. Nothing was pushed.`, { input: 'smoke-test' });

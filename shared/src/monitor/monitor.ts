@@ -6,7 +6,6 @@ import { describeProducer } from '../artifact/producer.js';
 import type { ArtifactManifest, LineageEntry, MonitoringSpec } from '../artifact/schema.js';
 import { lineageOf, writeArtifact, type LoadedArtifact } from '../artifact/store.js';
 import { requireRunner, resolveArtifactInput, uploadWorkflowArtifact } from '../artifact/transfer.js';
-import { createRandom } from '../data/random.js';
 import { readSplit } from '../data/splits.js';
 import { loadKubeConfig } from '../deploy/kubeconfig.js';
 import { connect, type Kube } from '../deploy/kube.js';
@@ -16,6 +15,7 @@ import { dockerConnection } from '../image/build.js';
 import type { Logger } from '../logger.js';
 import { renderMonitoringMarkdown } from '../report/monitoring.js';
 import type { StageContext } from '../runtime/stage.js';
+import { comparePredictions, syntheticRows } from '../serve/examples.js';
 import { loadServedModel } from '../serve/served-model.js';
 import { analyzeLogs, type LogSummary } from './logs.js';
 import { quantile, runLoad } from './load.js';
@@ -116,16 +116,8 @@ async function examples(options: MonitorOptions, target: Target, before: Sample[
     const n = Math.min(256, test.rows);
     return { name, shape, rows: test.features.slice(0, n * width), source: `${n} examples from the test split of Dataset '${dataset.manifest.name}'`, model };
   }
-  const random = createRandom(11);
-  const norm = model?.manifest.spec.input.normalization;
   const n = 64;
-  const rows = Float32Array.from({ length: n * width }, (_, i) => {
-    const f = i % width;
-    if (norm?.method === 'minmax') return norm.min[f] + random() * (norm.max[f] - norm.min[f]);
-    if (norm?.method === 'zscore') return norm.mean[f] + (random() * 2 - 1) * norm.std[f];
-    if (norm?.method === 'scale') return random() * norm.divisor;
-    return random();
-  });
+  const rows = syntheticRows(model?.manifest.spec.input.normalization, width, n, 11);
   return { name, shape, rows, source: `${n} seeded synthetic examples${model ? " in the model's input range" : ''} (pass dataset for real ones)`, model };
 }
 
@@ -224,19 +216,7 @@ export async function monitorModel(options: MonitorOptions, context: StageContex
       const local = await loadServedModel(ex.model.dir, { backend: 'wasm', logger: { ...logger, info: () => {} }, env });
       const expected = await local.predict(rows, n);
       local.dispose();
-      const units = ex.model.manifest.spec.output.units;
-      let mismatches = 0;
-      let maxAbsDiff = 0;
-      for (let r = 0; r < n; r++) {
-        let a = 0;
-        let b = 0;
-        for (let k = 0; k < units; k++) {
-          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(served.outputs[0].data[r * units + k] - expected[r * units + k]));
-          if (served.outputs[0].data[r * units + k] > served.outputs[0].data[r * units + a]) a = k;
-          if (expected[r * units + k] > expected[r * units + b]) b = k;
-        }
-        if (ex.model.manifest.spec.task === 'classification' ? a !== b : maxAbsDiff > 1e-3) mismatches++;
-      }
+      const { maxAbsDiff, mismatches } = comparePredictions(served.outputs[0].data, expected, n, ex.model.manifest.spec.output.units, ex.model.manifest.spec.task === 'classification');
       sanity = { examples: n, mismatches, maxAbsDiff };
       logger.info(`Prediction check: ${n - mismatches} of ${n} served predictions agree with the model run in-process (max |difference| ${maxAbsDiff.toExponential(2)}).`);
     } else {

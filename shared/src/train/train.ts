@@ -4,7 +4,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { canonicalJson, sha256Hex } from '../artifact/digest.js';
 import { describeProducer } from '../artifact/producer.js';
 import type { ArtifactManifest, EpochRecord, ModelSpec } from '../artifact/schema.js';
-import { lineageOf, readArtifact, replaceDirectory, writeArtifact, type LoadedArtifact } from '../artifact/store.js';
+import { lineageOf, replaceDirectory, writeArtifact, type LoadedArtifact } from '../artifact/store.js';
+import { restoreVerified } from '../cache/artifact-cache.js';
 import { requireRunner, resolveArtifactInput, uploadWorkflowArtifact } from '../artifact/transfer.js';
 import { readSplit } from '../data/splits.js';
 import { ConfigurationError } from '../errors.js';
@@ -224,20 +225,7 @@ export async function trainModel(options: TrainOptions, context: StageContext): 
   const key = `mlops-model-${name}-${sha256Hex(canonicalJson({ layout: CACHE_LAYOUT, dataset: dataset.manifest.digest, spec: spec.source, hyperparameters })).slice(0, 40)}`;
 
   if (options.cache) {
-    const restored = await logger.group('Restore from cache', async () => {
-      if (!(await context.cache.restore(key, target))) {
-        logger.info(`Cache miss for ${key} (${context.cache.location}).`);
-        return null;
-      }
-      try {
-        const loaded = await readArtifact(target, { kind: 'Model' });
-        logger.info(`Cache hit for ${key}: restored ${loaded.manifest.digest}; not retraining.`);
-        return loaded;
-      } catch (error) {
-        logger.warning(`Cached model failed verification, retraining: ${(error as Error).message}`);
-        return null;
-      }
-    });
+    const restored = await restoreVerified(context.cache, key, target, 'Model', logger, 'not retraining');
     if (restored) return finishFromArtifact(restored, backend);
   }
 
