@@ -12,6 +12,9 @@ echo "== services: Docker Engine, registries (127.0.0.1:5000, :5001 with auth), 
 bash scripts/services/docker.sh install
 bash scripts/services/docker.sh start
 bash scripts/services/base-image.sh
+echo "== services: Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes)"
+bash scripts/services/k8s.sh install
+bash scripts/services/k8s.sh start
 
 echo "== generated files (dist, lib, schemas, action-catalog.md) are current"
 node scripts/build.mjs --check

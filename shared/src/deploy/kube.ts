@@ -54,12 +54,24 @@ export async function apply<T extends KubernetesObject>(kube: Kube, object: T): 
   }
 }
 
-export async function removeObject(kube: Kube, object: KubernetesObject): Promise<boolean> {
+/** Deletes an object (foreground: its pods first) and waits until it is gone; false when there was none. */
+export async function removeObject(kube: Kube, object: KubernetesObject, timeoutMs = 120_000): Promise<boolean> {
+  const what = `delete ${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`;
   try {
     await kube.objects.delete(object, undefined, undefined, undefined, undefined, 'Foreground');
-    return true;
   } catch (error) {
     if (statusOf(error) === 404) return false;
-    throw explainKubeError(error, `delete ${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`);
+    throw explainKubeError(error, what);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await kube.objects.read(object as never);
+    } catch (error) {
+      if (statusOf(error) === 404) return true;
+      throw explainKubeError(error, what);
+    }
+    if (Date.now() > deadline) throw new Error(`${object.kind} ${object.metadata?.namespace}/${object.metadata?.name} was still being deleted after ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }

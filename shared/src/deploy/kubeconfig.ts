@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -31,7 +31,9 @@ export async function loadKubeConfig(content: string, context: string, env: Node
   if (!d || typeof d !== 'object' || !Array.isArray(d.clusters) || !Array.isArray(d.contexts) || !Array.isArray(d.users)) {
     throw new ConfigurationError('is not a kubeconfig: it needs clusters, contexts and users lists (apiVersion: v1, kind: Config).', { input: 'kubeconfig' });
   }
-  const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'mlops-kube-'));
+  const base = env.RUNNER_TEMP || tmpdir();
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(join(base, 'mlops-kube-'));
   const file = join(dir, 'config');
   try {
     await writeFile(file, content, { mode: 0o600 });

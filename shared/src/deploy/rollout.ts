@@ -51,7 +51,9 @@ export async function waitForRollout(kube: Kube, name: string, namespace: string
     }
     if (observed && updated >= desired && total <= updated && available >= updated) return { ok: true, revision, causes: [], ready, desired };
     if (Date.now() > deadline) {
-      return { ok: false, revision, causes: [`${ready} of ${desired} replicas became ready before the timeout (${Math.round(options.timeoutMs / 1000)}s)`, ...(await diagnose(kube, d))], ready, desired };
+      const [newest] = await ownedReplicaSets(kube, d).catch(() => [] as V1ReplicaSet[]);
+      const newReady = newest?.status?.readyReplicas ?? 0;
+      return { ok: false, revision, causes: [`the rollout did not finish before the timeout (${Math.round(options.timeoutMs / 1000)}s): ${newReady} of ${desired} replicas of the new revision became ready`, ...(await diagnose(kube, d))], ready, desired };
     }
     await sleep(options.pollMs ?? 1000);
   }
