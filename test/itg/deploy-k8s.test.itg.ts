@@ -152,6 +152,32 @@ describe.runIf(cluster)('deploy-k8s against a real control plane (kwok nodes)', 
     expect((await core.readNamespacedConfigMap({ name: 'custom-config', namespace: ns })).data).toEqual({ model: 'digits' });
   });
 
+  test('pods that never become ready (a kwok stage) are named as the cause, and the rollback restores the last good revision', async () => {
+    const dir = join(work, 'never-ready');
+    await mkdir(dir, { recursive: true });
+    const manifest = (labels: Record<string, string>) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'stuck' },
+      spec: { replicas: 2, progressDeadlineSeconds: 10, selector: { matchLabels: { app: 'stuck' } }, template: { metadata: { labels: { app: 'stuck', ...labels } }, spec: { containers: [{ name: 'server', image: `${repo}:latest` }] } } },
+    });
+    await writeFile(join(dir, 'good.yaml'), stringify(manifest({})));
+    // kwok's stage for this label keeps the pod Running but never Ready (scripts/services/k8s.sh).
+    await writeFile(join(dir, 'bad.yaml'), stringify(manifest({ 'stage.mlops-actions/never-ready': 'true' })));
+    const good = await deploy({ image: fakeImage(repo, 30), manifests: join(dir, 'good.yaml') });
+    expect(good.errors).toEqual([]);
+    const bad = await deploy({ image: fakeImage(repo, 31), manifests: join(dir, 'bad.yaml') });
+    expect(bad.code).not.toBe(0);
+    const message = bad.errors.join('\n');
+    expect(message).toMatch(/the rollout of itg-[a-z0-9]+\/stuck \(revision 2\) failed: the rollout exceeded its progress deadline \(10s\)/);
+    expect(bad.stdout).toMatch(/pod stuck-[a-z0-9]+-[a-z0-9]+ never became ready/);
+    expect(message).toMatch(/rolled back to revision 1 \(127\.0\.0\.1:5000\/itg\/digits@sha256:a+1e\), now revision 3/);
+    const d = await readDeployment('stuck');
+    expect(imageOf(d)).toBe(fakeImage(repo, 30));
+    expect(d.spec!.template.metadata!.labels!['stage.mlops-actions/never-ready']).toBeUndefined();
+    expect(d.status?.availableReplicas).toBe(2);
+  });
+
   test('a service account without rights gets the forbidden verb and resource named', async () => {
     await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'no-rights' } } });
     const token = await core.createNamespacedServiceAccountToken({ name: 'no-rights', namespace: ns, body: { spec: { audiences: [], expirationSeconds: 600 } } });

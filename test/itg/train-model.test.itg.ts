@@ -128,6 +128,16 @@ describe('train-model bundle', () => {
     expect(existsSync(join(out, 'mlp.checkpoint'))).toBe(false);
   });
 
+  test('fine-tunes from a tfjs LayersModel (model.json) of an earlier run', async () => {
+    const base = await train({ epochs: 1, output: join(work, 'ft-base') });
+    const tuned = await train({ model: join(base.outputs.model, 'model', 'model.json'), epochs: 2, name: 'mlp-tuned', output: join(work, 'ft') });
+    expect(tuned.errors).toEqual([]);
+    expect(Number(tuned.outputs['final-val-accuracy'])).toBeGreaterThan(Number(base.outputs['final-val-accuracy']));
+    const spec = (await readArtifact(tuned.outputs.model, { kind: 'Model' })).manifest.spec;
+    expect(spec.architecture).toEqual([{ pretrained: { from: 'model' } }]);
+    expect(spec.parameters).toBe(64 * 128 + 128 + 128 * 10 + 10);
+  });
+
   test('early stopping stops when validation loss stops improving', async () => {
     const run = await train({ epochs: 60, 'learning-rate': 0.05, 'early-stopping-patience': 1, output: join(work, 'early') });
     expect(run.errors).toEqual([]);
