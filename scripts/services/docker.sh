@@ -27,7 +27,8 @@ die() { log "error: $*"; exit 1; }
 if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
 systemd_pid1() { [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A pid file whose process still runs one of our daemons (after an unclean end the pid may be reused).
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qE 'dockerd|registry' "/proc/$(cat "$1")/cmdline" 2>/dev/null; }
 
 # Stop the services the Debian packages bring (docker.service/containerd.service/docker-registry):
 # they would hold /var/run/docker.sock and port 5000.
@@ -139,6 +140,9 @@ cmd_start() {
     log "dockerd already running (pid $(cat "$run/dockerd.pid"))"
   else
     quiet_package_services
+    # A dockerd killed uncleanly (the end of a session) leaves its pid file behind, and dockerd
+    # refuses to start while one exists: remove it when its process is not a running dockerd.
+    if [ -f "$run/dockerd.pid" ] && [ "$(cat "/proc/$(cat "$run/dockerd.pid")/comm" 2>/dev/null)" != dockerd ]; then rm -f "$run/dockerd.pid"; fi
     rm -f /var/run/docker.pid
     # containerd is started by dockerd itself (managed mode) when no system containerd runs.
     setsid dockerd --iptables=false --ip6tables=false --host="unix://$sock" \

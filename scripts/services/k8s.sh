@@ -188,10 +188,11 @@ EOF
 }
 
 # --- processes -------------------------------------------------------------------------------
-pid_alive() { # <name>
+pid_alive() { # <name>: its pid file names a live process that is still that program
   local pid
   pid="$(cat "$RUN/$1.pid" 2>/dev/null)" || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  # After an unclean end (SIGKILL at the end of a session) the pid may belong to another process.
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1"
 }
 
 spawn() { # <name> <command...>: start detached, log to $LOGS/<name>.log, pid in $RUN/<name>.pid
@@ -356,6 +357,12 @@ cmd_start() {
   binaries_ok || die "binaries missing or stale in $BIN: run '$0 install' first"
   command -v etcd >/dev/null || die "etcd missing: run '$0 install' first"
   mkdir -p "$LOGS" "$RUN"
+  # Pid files of components that are gone (an unclean end of the previous session) are stale.
+  local f
+  for f in "$RUN"/*.pid; do
+    [ -e "$f" ] || continue
+    pid_alive "$(basename "$f" .pid)" || rm -f "$f"
+  done
   ensure_pki
 
   if ! pid_alive etcd; then
