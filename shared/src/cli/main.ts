@@ -10,7 +10,7 @@ const USAGE = `mlops ${VERSION}: the mlops-actions stages on the command line
 
 usage: mlops <stage> [--<input> <value>]...
        mlops <stage> --help
-       mlops serve --model <Model artifact> [--port 8080] [--max-batch-size 64] [--max-wait-ms 2]
+       mlops serve --model <Model artifact> [--port 8080] [--max-batch-size 64] [--max-wait-ms 0]
 
 Flags are named exactly like the action's inputs. Outputs are printed as JSON on stdout;
 logs go to stderr. Stages: ${Object.keys(stages).join(', ')}.`;

@@ -1,12 +1,15 @@
 /**
- * Dynamic micro-batching: concurrent requests are queued and run as one model call when
- * the queue holds maxBatchSize rows or the oldest request has waited maxWaitMs, whichever
- * comes first. Each request gets its own rows of the batch's output back.
+ * Dynamic micro-batching: requests that arrive while the model is busy are queued and run
+ * together as one model call as soon as it is free (or when maxBatchSize rows are waiting).
+ * An idle model takes a request at once — after maxWaitMs for company when that is set —
+ * so a lone request pays no batching delay. Each request gets its own rows back.
  */
 export class MicroBatcher {
   private queue: { rows: number; features: Float32Array; resolve: (out: Float32Array) => void; reject: (e: unknown) => void }[] = [];
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private busy = false;
   private running = Promise.resolve();
 
   constructor(
@@ -19,24 +22,41 @@ export class MicroBatcher {
       this.queue.push({ rows, features, resolve, reject });
       this.queuedRows += rows;
       if (this.queuedRows >= this.options.maxBatchSize) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.maxWaitMs);
+      else if (!this.busy) this.schedule();
+      // While busy, the queue is flushed when the model call in progress ends.
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Requests that arrive in the same turn of the event loop join the batch.
+    if (this.options.maxWaitMs > 0) this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+    else setImmediate(() => this.flush());
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.queue;
-    if (!batch.length) return;
-    this.queue = [];
-    this.queuedRows = 0;
-    // One model call at a time; the next batch fills while this one runs.
-    this.running = this.running.then(() => this.execute(batch));
+    this.scheduled = false;
+    if (!this.queue.length) return;
+    const batch: MicroBatcher['queue'] = [];
+    let rows = 0;
+    while (this.queue.length && (rows === 0 || rows + this.queue[0].rows <= this.options.maxBatchSize)) {
+      const next = this.queue.shift()!;
+      rows += next.rows;
+      batch.push(next);
+    }
+    this.queuedRows -= rows;
+    this.busy = true;
+    this.running = this.running.then(() => this.execute(batch, rows)).finally(() => {
+      this.busy = false;
+      if (this.queue.length) this.flush();
+    });
   }
 
-  private async execute(batch: MicroBatcher['queue']): Promise<void> {
+  private async execute(batch: MicroBatcher['queue'], rows: number): Promise<void> {
     const { width, units } = this.options;
-    const rows = batch.reduce((n, r) => n + r.rows, 0);
     const features = new Float32Array(rows * width);
     let offset = 0;
     for (const r of batch) {
@@ -58,7 +78,10 @@ export class MicroBatcher {
 
   /** Resolves when every queued request has been answered. */
   async drain(): Promise<void> {
-    this.flush();
-    await this.running;
+    while (this.queue.length || this.busy || this.scheduled) {
+      if (this.queue.length && !this.busy) this.flush();
+      await this.running;
+      await new Promise((r) => setImmediate(r));
+    }
   }
 }

@@ -10,7 +10,7 @@ export interface ServerOptions {
   host: string;
   /** Most rows in one model call. */
   maxBatchSize: number;
-  /** Longest a request waits for others to join its batch. */
+  /** Longest an idle model waits for more requests to join a batch (0: none; requests that arrive while it is busy always batch). */
   maxWaitMs: number;
   /** Largest request body, bytes. */
   bodyLimit: number;
@@ -18,7 +18,7 @@ export interface ServerOptions {
   log?: (entry: Record<string, unknown>) => void;
 }
 
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = { port: 8080, host: '0.0.0.0', maxBatchSize: 64, maxWaitMs: 2, bodyLimit: 10 * 1024 * 1024 };
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = { port: 8080, host: "0.0.0.0", maxBatchSize: 64, maxWaitMs: 0, bodyLimit: 10 * 1024 * 1024 };
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
