@@ -189,7 +189,7 @@ try {
   // Report.
   const loadEnd = loadavg();
   console.log(`model server (lib/serve.js, backend ${backend}) on digits MLP 64→128 relu→10 softmax; autocannon 8, ${seconds} s × ${runs} runs per scenario, medians`);
-  console.log(`  defaults MAX_BATCH_SIZE=64 MAX_WAIT_MS=2; request logs to /dev/null; bare http = node:http + JSON.parse + small JSON reply`);
+  console.log(`  defaults MAX_BATCH_SIZE=64 MAX_WAIT_MS=0; request logs to /dev/null; bare http = node:http + JSON.parse + small JSON reply`);
   const pad = (v, n) => String(v).padEnd(n);
   const lpad = (v, n) => String(v).padStart(n);
   console.log(`  ${pad('scenario', 34)}${lpad('conns', 5)}${lpad('req/s', 9)}${lpad('examples/s', 12)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('rows/call', 10)}  req/s of runs`);
