@@ -35,7 +35,9 @@ node -e '
   for (const f of process.argv.slice(1)) {
     if (!fs.existsSync(f)) { failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0);
+    passed += r.numPassedTests;
+    // A file that failed without a failing test (it did not load) counts once.
+    failed += r.numFailedTests || (r.numFailedTestSuites || 0);
     skipped += r.numPendingTests + (r.numTodoTests || 0);
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -141,9 +141,13 @@ describe.runIf(present)('build-image on the real Docker Engine and registry', ()
   });
 
   test('a model-only rebuild reuses every earlier layer', async () => {
-    const b = await runAction('build-image', { model: modelB, image: `${REGISTRY}/itg-${run}/digits`, 'base-image': BASE_IMAGE, push: false, 'smoke-test': false, output: join(work, 'rebuild') });
+    // Build model A, then model B on the same engine (the pull-back test above may have removed A's build cache).
+    const common = { image: `${REGISTRY}/itg-${run}/digits`, 'base-image': BASE_IMAGE, push: false, 'smoke-test': false };
+    const a = await runAction('build-image', { ...common, model: modelA, tags: 'rebuild-a', output: join(work, 'rebuild-a') });
+    const b = await runAction('build-image', { ...common, model: modelB, tags: 'rebuild-b', output: join(work, 'rebuild-b') });
+    expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
-    const layersA = (await readArtifact(built.outputs['container-image'], { kind: 'ContainerImage' })).manifest.spec.layers;
+    const layersA = (await readArtifact(a.outputs['container-image'], { kind: 'ContainerImage' })).manifest.spec.layers;
     const layersB = (await readArtifact(b.outputs['container-image'], { kind: 'ContainerImage' })).manifest.spec.layers;
     expect(layersB).toHaveLength(layersA.length);
     expect(layersB.slice(0, -1)).toEqual(layersA.slice(0, -1));
