@@ -62,9 +62,10 @@ describe('the model server (lib/serve.js)', () => {
   });
 
   test('SIGTERM drains the requests in flight, then exits 0', async () => {
-    const { url, child, logs, exited } = await startServer({ MAX_WAIT_MS: '200' });
+    // An idle model waits up to 2 s for company: the ten requests are still queued when SIGTERM comes.
+    const { url, child, logs, exited } = await startServer({ MAX_WAIT_MS: '2000' });
     const pending = Array.from({ length: 10 }, () => infer(url, 4));
-    await new Promise((r) => setTimeout(r, 50)); // all ten are waiting in the batcher
+    await new Promise((r) => setTimeout(r, 400));
     child.kill('SIGTERM');
     const answers = await Promise.all(pending);
     expect(answers.map((r) => r.status)).toEqual(new Array(10).fill(200));
