@@ -60,16 +60,7 @@ export async function runAction(
     ...options.env,
   };
   for (const [key, value] of Object.entries(inputs)) env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = String(value);
-  const child = spawn(process.execPath, [join(repoRoot, 'actions', name, 'dist/index.js')], {
-    cwd: options.cwd ?? dir,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code: number = await new Promise((done) => child.on('close', (c) => done(c ?? -1)));
+  const { code, stdout, stderr } = await runNode([join(repoRoot, 'actions', name, 'dist/index.js')], options.cwd ?? dir, env as NodeJS.ProcessEnv);
   const errors = stdout
     .split('\n')
     .filter((l) => l.startsWith('::error'))
@@ -78,12 +69,13 @@ export async function runAction(
 }
 
 /** Runs the bundled CLI: `node bin/mlops.js <args>`. */
-export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/mlops.js'), ...args], {
-    cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runNode([join(repoRoot, 'bin/mlops.js'), ...args], options.cwd ?? repoRoot, { ...process.env, ...options.env });
+}
+
+/** Runs `node <args>` under the test's Node and collects its output and exit code. */
+async function runNode(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

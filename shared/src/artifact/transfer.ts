@@ -23,9 +23,10 @@ export function requireRunner(env: NodeJS.ProcessEnv, input: string, what: strin
  * artifact an earlier job uploaded (downloaded with @actions/artifact). Either way the
  * result is validated and every file verified.
  */
-export async function resolveArtifactInput<K extends ArtifactKind>(
+export async function resolveArtifactInput<K extends ArtifactKind = ArtifactKind>(
   ref: string,
-  options: { kind: K; input: string; logger: Logger; env?: NodeJS.ProcessEnv },
+  /** kind: the kind required (any kind when absent; the caller then checks). */
+  options: { kind?: K; input: string; logger: Logger; env?: NodeJS.ProcessEnv },
 ): Promise<LoadedArtifact<K>> {
   const env = options.env ?? process.env;
   if (!ref.startsWith(ARTIFACT_REF_PREFIX)) return readArtifact(ref, { kind: options.kind, input: options.input });

@@ -5,7 +5,6 @@ import { resolveArtifactInput } from '../artifact/transfer.js';
 import { ConfigurationError } from '../errors.js';
 import { renderEvaluationMarkdown, type ReportSection } from '../report/evaluation.js';
 import { renderMonitoringMarkdown } from '../report/monitoring.js';
-import { readArtifact } from '../artifact/store.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import type { StageContext } from '../runtime/stage.js';
 import type { Comment, GitHubPort } from './github.js';
@@ -108,10 +107,12 @@ export async function postMetricsComment(options: PostOptions, context: StageCon
   const { logger, env } = context;
   const reports: Report[] = [];
   for (const ref of options.reports) {
-    // EvaluationReports and MonitoringReports alike: read once to learn the kind, then verified as that kind.
-    const kind = ref.startsWith('artifact:') ? 'EvaluationReport' : (await readArtifact(ref, { input: 'report', trustFiles: true }).catch(() => undefined))?.manifest.kind;
-    const wanted = kind === 'MonitoringReport' ? 'MonitoringReport' : 'EvaluationReport';
-    reports.push((await resolveArtifactInput(ref, { kind: wanted, input: 'report', logger, env })).manifest as Report);
+    // EvaluationReports and MonitoringReports alike: read (and verified) once, then the kind is checked.
+    const { manifest } = await resolveArtifactInput(ref, { input: 'report', logger, env });
+    if (manifest.kind !== 'EvaluationReport' && manifest.kind !== 'MonitoringReport') {
+      throw new ConfigurationError(`'${ref}' is a ${manifest.kind} artifact; report takes EvaluationReports (evaluate-gate) or MonitoringReports (monitor-model).`, { input: 'report' });
+    }
+    reports.push(manifest as Report);
   }
   const marker = options.marker || `mlops-${reports.every((r) => r.kind === 'MonitoringReport') ? 'monitoring' : 'metrics'}:${[...new Set(reports.map(modelNameOf))].join('+')}`;
   const runUrl = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL || 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;

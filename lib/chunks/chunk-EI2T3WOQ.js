@@ -1,0 +1,7 @@
+import { createRequire as __mlopsCreateRequire } from 'node:module';
+import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';
+import { dirname as __mlopsDirname } from 'node:path';
+const require = __mlopsCreateRequire(import.meta.url);
+const __filename = __mlopsFileURLToPath(import.meta.url);
+const __dirname = __mlopsDirname(__filename);
+import{e as l,j as a,k as u,l as d,m as c,o as w,p,q as y,r as v,s as I}from"./chunk-ZQI6L46M.js";import{a as S}from"./chunk-SJNJBT64.js";import{b as g}from"./chunk-XCSC7EDR.js";import{a as r}from"./chunk-IEQMDB5Z.js";function R(){return{info:r(e=>v(e),"info"),warning:r(e=>y(e),"warning"),error:r(e=>p(e),"error"),debug:r(e=>w(e),"debug"),group:r((e,s)=>I(e,s),"group")}}r(R,"createActionsLogger");var j=r(e=>u(e),"readActionInput");async function k(e,s){let m=R();try{for(let i of e.secretInputs??[]){let t=u(i);if(t){a(t);for(let A of t.matchAll(/^\s*[\w-]*(?:token|key|password|secret|certificate)[\w-]*:\s*["']?([^\s"']{8,})/gim))a(A[1])}}let o=s(),n=await e.execute(o,{logger:m,cache:S(m),via:"action",env:process.env}),h=e.outputs(n);for(let[i,t]of Object.entries(h))d(i,t);process.env.GITHUB_STEP_SUMMARY&&await l.addRaw(e.summary(n),!0).write();let f=e.failure?.(n);f&&c(f)}catch(o){g(o)?c(o.message):(p(o?.stack??String(o)),c(`${e.name} failed unexpectedly: ${o?.message??o}. This is a bug in mlops-actions; the stack trace is above.`))}}r(k,"runAction");export{j as a,k as b};
